@@ -1,0 +1,1 @@
+"""rasa-sdk action server: thin adapters from Rasa to `bot`. Importing these modules has no side effects."""

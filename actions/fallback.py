@@ -1,0 +1,54 @@
+"""action_fallback (low NLU confidence) and action_record_out_of_scope: answer kindly, keep the question."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import channel, log
+from bot import fallback
+from bot.db import session_scope
+from bot.errors import StorageError
+from bot.parsing import clean_text
+from bot.repository import record_unanswered
+
+
+def _store(tracker: Tracker, reason: str, guess: Optional[str], confidence: Optional[float]) -> None:
+    text = clean_text(tracker.latest_message.get("text"), limit=2000)
+    if not text or text.startswith("/"):
+        return
+    try:
+        with session_scope() as session:
+            record_unanswered(session, text, channel(tracker), reason, guess, confidence)
+    except StorageError:
+        log.warning("could not store unanswered question sender=%s", tracker.sender_id)
+
+
+class ActionFallback(Action):
+    def name(self) -> Text:
+        return "action_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        decision = fallback.decide(tracker.latest_message.get("intent_ranking") or [])
+        if decision.kind == "disambiguate":
+            dispatcher.utter_message(text=fallback.DID_YOU_MEAN, buttons=decision.buttons())
+        else:
+            _store(tracker, "low_confidence", decision.best_guess, decision.confidence)
+            dispatcher.utter_message(text=fallback.NOT_UNDERSTOOD, buttons=fallback.NOT_UNDERSTOOD_BUTTONS)
+        log.info("fallback sender=%s decision=%s", tracker.sender_id, decision.kind)
+        return []
+
+
+class ActionRecordOutOfScope(Action):
+    """Runs after the out-of-scope reply; keeps the question for staff (never an emergency message)."""
+
+    def name(self) -> Text:
+        return "action_record_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        selector = (tracker.latest_message.get("response_selector") or {}).get("out_of_scope") or {}
+        kind = ((selector.get("response") or {}).get("utter_action") or "utter_out_of_scope/other").split("/")[-1]
+        if kind != "emergency":
+            _store(tracker, "out_of_scope", kind, None)
+        return []

@@ -1,0 +1,243 @@
+"""Command line: `python -m bot <command>` (the Makefile calls these).
+
+    setup        build the spaCy pipeline and migrate the database
+    migrate      bring the database schema up to date (Alembic)
+    train        train the model if data or config changed (--force to always)
+    run          start the action server, Rasa and the web page; Ctrl-C stops all
+    shell        chat in the terminal
+    export       staff export: --what self-checks|feedback|unanswered --format csv|json
+    report       write the staff insight report (HTML + CSVs)
+    seed-sample  add made-up sample data to the database (demos only)
+    retention    delete stored records older than RETENTION_DAYS
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+from typing import List, Optional
+
+from bot.csvsafe import csv_safe
+from bot.settings import ROOT, load_settings
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from bot import db, spacy_model
+
+    path = spacy_model.build()
+    print(f"==> spaCy pipeline ready ({path.relative_to(ROOT)})")
+    db.migrate()
+    print("==> Database schema up to date")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot import db
+
+    db.migrate()
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.runner import train
+
+    train(load_settings(), force=args.force)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot import db
+    from bot.runner import Stack, check_ports, stack_env, train
+    from bot.web import serve
+
+    settings = load_settings()
+    db.migrate()
+    train(settings)
+    env = stack_env(settings)
+    stack = Stack(settings)
+    web = None
+    stopping = False
+
+    def _stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        check_ports(settings)
+        print("==> Starting the action server and the Rasa server (about 15 s)")
+        stack.start_actions(env)
+        stack.start_rasa(env)
+        stack.wait_ready(timeout=180)
+        web = serve(settings, report=_report_html)
+        print()
+        print(f"  Chat with the assistant:  {settings.web_url}/")
+        print(f"  REST channel:             {settings.rasa_url}/webhooks/rest/webhook")
+        print(f"  Logs:                     var/log/")
+        print("  Press Ctrl-C to stop.")
+        while not stopping:
+            for name, proc in stack.procs.items():
+                if proc.poll() is not None:
+                    print(f"!! The {name} server stopped unexpectedly. Last lines of its log:\n{stack.tail(name)}")
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"!! Could not start: {exc}")
+        for name in stack.procs:
+            print(f"--- {name} log ---\n{stack.tail(name)}")
+        return 1
+    finally:
+        print("\n==> Stopping...")
+        if web:
+            web.shutdown()
+        stack.stop()
+        print("==> Stopped.")
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from bot import db
+    from bot.runner import Stack, base_env, model_path, stack_env, train
+
+    settings = load_settings()
+    db.migrate()
+    train(settings)
+    stack = Stack(settings)
+    env = stack_env(settings)
+    stack.start_actions(env)
+    try:
+        stack.wait_ready(timeout=60)
+        return subprocess.call([sys.executable, "-m", "rasa", "shell", "--model", str(model_path(settings)),
+                                "--endpoints", "endpoints.yml", "--port", str(settings.rasa_port)], cwd=ROOT, env=env)
+    finally:
+        stack.stop()
+
+
+def _rows(what: str) -> List[dict]:
+    from bot import repository
+    from bot.db import session_scope
+
+    with session_scope() as s:
+        if what == "unanswered":
+            return [{"created_at": u.created_at.isoformat(), "channel": u.channel, "reason": u.reason,
+                     "best_guess": u.best_guess, "confidence": u.confidence, "text": u.text}
+                    for u in repository.unanswered(s)]
+        kinds = ("feedback",) if what == "feedback" else ("staff_check", "consumer_check")
+        rows = []
+        for sub, ans in repository.iter_answers(s, kinds):
+            rows.append({
+                "submission_id": sub.submission_id, "respondent_id": sub.respondent_id, "kind": sub.kind,
+                "role": sub.role, "channel": sub.channel, "team": sub.team, "overall_score": sub.overall_score,
+                "level": sub.level, "created_at": sub.created_at.isoformat(), "question": ans.question,
+                "rating": ans.rating, "choice": ans.choice, "text": ans.text,
+            })
+        return rows
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    rows = _rows(args.what)
+    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if args.format == "json":
+            json.dump(rows, out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        else:
+            if rows:
+                writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+                writer.writeheader()
+                for row in rows:
+                    writer.writerow({k: csv_safe(v) for k, v in row.items()})
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if args.output:
+        print(f"Wrote {len(rows)} rows to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _report_html() -> str:
+    from bot import report
+
+    return report.render_html()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot import report
+
+    path = report.write(args.out)
+    print(f"Wrote {path}")
+    return 0
+
+
+def cmd_seed_sample(args: argparse.Namespace) -> int:
+    from bot import db
+    from bot.db import session_scope
+    from bot.sample_data import seed_sample
+
+    db.migrate()
+    with session_scope() as s:
+        counts = seed_sample(s, n_staff=args.staff, n_consumer=args.consumer, n_feedback=args.feedback, seed=args.seed)
+    print(json.dumps(counts))
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from bot import repository
+    from bot.db import session_scope
+
+    days = args.days if args.days is not None else load_settings().retention_days
+    with session_scope() as s:
+        counts = repository.purge_older_than(s, days)
+    print(json.dumps({"days": days, **counts}))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("setup").set_defaults(func=cmd_setup)
+    sub.add_parser("migrate").set_defaults(func=cmd_migrate)
+    t = sub.add_parser("train")
+    t.add_argument("--force", action="store_true")
+    t.set_defaults(func=cmd_train)
+    sub.add_parser("run").set_defaults(func=cmd_run)
+    sub.add_parser("shell").set_defaults(func=cmd_shell)
+    e = sub.add_parser("export")
+    e.add_argument("--what", choices=("self-checks", "feedback", "unanswered"), required=True)
+    e.add_argument("--format", choices=("csv", "json"), default="csv")
+    e.add_argument("--output", "-o")
+    e.set_defaults(func=cmd_export)
+    r = sub.add_parser("report")
+    r.add_argument("--out", default=str(ROOT / "var" / "report"))
+    r.set_defaults(func=cmd_report)
+    sd = sub.add_parser(
+        "seed-sample", help="demos only: add made-up sample data to the database",
+        description="FOR DEMOS ONLY: adds made-up self-checks, feedback and unanswered questions to the "
+                    "database (DATABASE_URL) so the report has something to show. Never run it on real data.")
+    sd.add_argument("--staff", type=int, default=12, help="staff self-checks (default 12)")
+    sd.add_argument("--consumer", type=int, default=20, help="consumer self-checks (default 20)")
+    sd.add_argument("--feedback", type=int, default=10, help="feedback responses (default 10)")
+    sd.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same data (default 1)")
+    sd.set_defaults(func=cmd_seed_sample)
+    rt = sub.add_parser("retention")
+    rt.add_argument("--days", type=int)
+    rt.set_defaults(func=cmd_retention)
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from bot.errors import CoprodError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CoprodError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2

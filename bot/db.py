@@ -1,0 +1,81 @@
+"""Engines, sessions and schema migration.
+
+One engine per database URL per process (engines pool connections, so they are
+shared); one session per unit of work: `with session_scope() as s:` commits on
+success and rolls back everything on error, so no half-written rows remain.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator, Optional
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import StorageError
+from bot.settings import ROOT, settings
+
+
+def engine_options(url: str) -> dict:
+    """Options that keep connections healthy: pre-ping after a database restart."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "future": True}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "future": True}
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: Optional[str] = None) -> Engine:
+    """The shared engine for `url` (default: DATABASE_URL)."""
+    url = url or settings().database_url
+    if url.startswith("sqlite:///"):
+        (ROOT / "var").mkdir(exist_ok=True)
+    engine = sa.create_engine(url, **engine_options(url))
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@lru_cache(maxsize=8)
+def _factory(url: Optional[str]) -> sessionmaker:
+    return sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: Optional[str] = None) -> Iterator[Session]:
+    """One transaction: commit if the block succeeds, roll back if anything fails.
+
+    Database errors are re-raised as `StorageError` so callers can tell the person
+    "couldn't save, nothing was lost" without knowing about SQLAlchemy.
+    """
+    factory = _factory(url)
+    try:
+        with factory.begin() as session:
+            yield session
+    except sa.exc.SQLAlchemyError as exc:
+        raise StorageError(f"database error: {type(exc).__name__}") from exc
+
+
+def migrate(url: Optional[str] = None) -> None:
+    """Bring the schema up to date with Alembic (creates the SQLite file if needed)."""
+    from alembic import command
+    from alembic.config import Config
+
+    url = url or settings().database_url
+    if url.startswith("sqlite:///"):
+        (ROOT / "var").mkdir(exist_ok=True)
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "bot" / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["configure_logger"] = False
+    command.upgrade(cfg, "head")

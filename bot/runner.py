@@ -1,0 +1,203 @@
+"""Start and stop the assistant's processes: action server, Rasa server, web page.
+
+Used by `python -m bot run` (make run), by the integration tests (on free ports) and
+by the benchmark, so all three start the stack the same way.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional
+
+from bot.settings import ROOT, Settings
+
+MODEL_NAME = "coprod"
+FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data", "bot/rasa_ext/flow_policy.py")
+QUIET_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "RASA_TELEMETRY_ENABLED": "false",
+    "LOG_LEVEL_LIBRARIES": "ERROR",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+def base_env(extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """The environment for every child process: quiet, no telemetry, our package importable."""
+    env = dict(os.environ)
+    env.update(QUIET_ENV)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update(extra or {})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def check_ports(settings: Settings) -> None:
+    """Fail early, with the variable to change, when a port is taken."""
+    for name, port in (("RASA_PORT", settings.rasa_port), ("ACTION_PORT", settings.action_port),
+                       ("WEB_PORT", settings.web_port)):
+        if port_in_use(settings.host, port):
+            raise RuntimeError(f"port {port} is already in use; stop what uses it or set {name} to another port")
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    """Hash of everything that changes the trained model."""
+    h = hashlib.sha256()
+    for name in FINGERPRINT_INPUTS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml", ".py")) if path.is_dir() else [path]
+        for f in files:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def model_path(settings: Settings) -> Path:
+    return settings.model_dir / f"{MODEL_NAME}.tar.gz"
+
+
+def train(settings: Settings, force: bool = False, quiet: bool = False) -> bool:
+    """Train when the data or config changed (or no model exists); True if it trained."""
+    target = model_path(settings)
+    stamp = settings.model_dir / ".fingerprint"
+    current = fingerprint()
+    if not force and target.exists() and stamp.exists() and stamp.read_text().strip() == current:
+        if not quiet:
+            print(f"==> Model is up to date ({target.relative_to(ROOT) if target.is_relative_to(ROOT) else target})")
+        return False
+    print("==> Training the model (data or config changed)")
+    settings.model_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
+           "--data", "data", "--out", str(settings.model_dir), "--fixed-model-name", MODEL_NAME]
+    subprocess.run(cmd, cwd=ROOT, env=base_env(), check=True,
+                   stdout=subprocess.DEVNULL if quiet else None)
+    stamp.write_text(current)
+    return True
+
+
+def wait_http(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> None:
+    """Wait until `url` answers 200, or raise (early if the process died)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except Exception:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
+
+
+@dataclass
+class Stack:
+    """Running processes; `stop()` ends them all."""
+
+    settings: Settings
+    procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    logs: Dict[str, Path] = field(default_factory=dict)
+
+    def start_actions(self, env: Mapping[str, str]) -> None:
+        s = self.settings
+        cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)]
+        self._spawn("actions", cmd, {**env, "SANIC_HOST": s.host})
+
+    def start_rasa(self, env: Mapping[str, str], model: Optional[Path] = None, credentials: Optional[Path] = None) -> None:
+        s = self.settings
+        cmd = [sys.executable, "-m", "rasa", "run", "--model", str(model or model_path(s)),
+               "--endpoints", "endpoints.yml", "--credentials", str(credentials or effective_credentials(env)),
+               "--interface", s.host, "--port", str(s.rasa_port), "--cors", *s.allowed_origins]
+        self._spawn("rasa", cmd, env)
+
+    def _spawn(self, name: str, cmd: List[str], env: Mapping[str, str]) -> None:
+        log_dir = ROOT / "var" / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"{name}-{self.settings.rasa_port}.log"
+        handle = open(log_path, "ab")
+        self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=dict(env), stdout=handle, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        self.logs[name] = log_path
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        s = self.settings
+        if "actions" in self.procs:
+            wait_http(f"http://{s.host}:{s.action_port}/health", timeout, self.procs["actions"])
+        if "rasa" in self.procs:
+            wait_http(f"http://{s.host}:{s.rasa_port}/webhooks/rest/", timeout, self.procs["rasa"])
+
+    def stop(self, name: Optional[str] = None, timeout: float = 15) -> None:
+        names = [name] if name else list(self.procs)
+        for n in names:
+            p = self.procs.get(n)
+            if p and p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for n in names:
+            p = self.procs.pop(n, None)
+            if p is None:
+                continue
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+    def tail(self, name: str, lines: int = 40) -> str:
+        path = self.logs.get(name)
+        if not path or not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def stack_env(settings: Settings, extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """Environment that makes every process agree on ports and the database."""
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "ACTION_SERVER_URL": f"http://{settings.host}:{settings.action_port}/webhook",
+        "RASA_PORT": str(settings.rasa_port),
+        "ACTION_PORT": str(settings.action_port),
+        "WEB_PORT": str(settings.web_port),
+        "COPROD_HOST": settings.host,
+    }
+    env.update(extra or {})
+    return base_env(env)
+
+
+def effective_credentials(env: Mapping[str, str]) -> Path:
+    """credentials.yml, minus the Slack channel when its secrets are not set
+    (Rasa refuses to start on an unset ${VAR})."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
+    if not (env.get("SLACK_TOKEN") and env.get("SLACK_SIGNING_SECRET")):
+        data = {k: v for k, v in data.items() if "slack" not in k.lower()}
+    out = ROOT / "var" / "credentials.effective.yml"
+    out.parent.mkdir(exist_ok=True)
+    # keep ${VAR} references unquoted so Rasa expands them
+    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+    out.write_text(text.replace("'${", "${").replace("}'", "}"))
+    return out
