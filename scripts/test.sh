@@ -9,6 +9,8 @@ echo "==> Training if needed"
 $PY -m bot train
 echo "==> Test services (PostgreSQL, Redis, Chromium) when missing"
 scripts/test_services.sh
+# shellcheck disable=SC1091
+source var/test-services.env
 echo "==> pytest"
 set +e
 $PY -m pytest "$@"

@@ -1,3 +1,39 @@
 #!/usr/bin/env bash
-# Placeholder replaced below when services are needed.
-exit 0
+# Make the services the tests need available on loopback, installing Debian packages when missing:
+#   PostgreSQL (integration tests run on it as well as SQLite), Redis (two Rasa servers sharing a lock
+#   store), Chromium (browser tests). Writes var/test-services.env for scripts/test.sh to source.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "==> Installing ${need[*]} from Debian's packages"
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+PGPORT="${TEST_PG_PORT:-55432}"
+PGDATA="${TMPDIR:-/tmp}/coprod-test-pg"
+PGBIN="$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")"
+run_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+if ! (exec 3<>/dev/tcp/127.0.0.1/$PGPORT) 2>/dev/null; then
+  echo "==> Starting a throwaway PostgreSQL on 127.0.0.1:$PGPORT"
+  rm -rf "$PGDATA"; mkdir -p "$PGDATA"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$PGDATA"
+  run_pg "$PGBIN/initdb -D $PGDATA --auth=trust -U postgres >/dev/null"
+  run_pg "$PGBIN/pg_ctl -D $PGDATA -o '-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off' -l $PGDATA/log -w start >/dev/null"
+fi
+REDISPORT="${TEST_REDIS_PORT:-56379}"
+if ! (exec 3<>/dev/tcp/127.0.0.1/$REDISPORT) 2>/dev/null; then
+  echo "==> Starting a throwaway Redis on 127.0.0.1:$REDISPORT"
+  redis-server --port "$REDISPORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+fi
+cat > var/test-services.env <<ENV
+export TEST_POSTGRES_URL=postgresql+psycopg2://postgres@127.0.0.1:$PGPORT/postgres
+export TEST_REDIS_URL=redis://127.0.0.1:$REDISPORT/0
+export CHROMIUM_PATH=$(command -v chromium)
+ENV

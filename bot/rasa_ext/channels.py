@@ -64,7 +64,9 @@ async def guard_payload(app: Optional[Sanic], sender_id: Text, text: Text) -> Te
         tracker = None
     if tracker is not None and text in _offered_payloads(tracker.events):
         return text
-    return text.lstrip("/").strip() or text.strip("/")
+    # keep the words, drop the entities and slots: '/tell_me_more{"topic":"x"}' -> 'tell me more'
+    words = re.split(r"[{@]", text.lstrip("/"), maxsplit=1)[0].replace("_", " ").strip()
+    return words or "hello"
 
 
 def _clean(text: Any) -> Optional[str]:

@@ -1,0 +1,138 @@
+"""Whole conversations through the REST channel against the real servers, then the database."""
+from __future__ import annotations
+
+import uuid
+
+from bot.principles import PRINCIPLES
+
+
+def count(bot, table: str) -> int:
+    return bot.rows(f"SELECT COUNT(*) FROM {table}")[0][0]
+
+
+def test_greets_and_answers_a_knowledge_question(bot, sender):
+    assert "Co-production Guide" in bot.text(sender, "hello")
+    messages = bot.say(sender, "is coproduction just a posh word for consultation?")
+    assert "Source:" in messages[0]["text"]
+    assert any(b["payload"].startswith("/tell_me_more") for b in messages[0]["buttons"])
+    more = bot.text(sender, "tell me more")
+    assert "Source:" in more and more != messages[0]["text"]
+
+
+def test_staff_self_check_with_digression_back_and_result(bot, sender):
+    team = f"Ward {uuid.uuid4().hex[:6]}"
+    before = count(bot, "submission")
+    assert "work in the service" in bot.text(sender, "I'd like to check how co-productive our service is")
+    assert "team" in bot.text(sender, "I work in the service")
+    assert "Statement 1 of 6" in bot.text(sender, team)
+    assert "example" in bot.text(sender, "4")
+    assert "Statement 2 of 6" in bot.text(sender, "We ask everyone what they are good at")
+    # a knowledge question mid-flow is answered, then the same statement is asked again
+    digression = bot.text(sender, "what are the six principles of co-production?")
+    assert "Source:" in digression and "Statement 2 of 6" in digression
+    assert "didn't catch" in bot.text(sender, "purple")
+    assert "Statement 3 of 6" in bot.text(sender, "2")
+    assert "Statement 2 of 6" in bot.text(sender, "go back")
+    assert "Statement 3 of 6" in bot.text(sender, "three")
+    for answer in ("not at all", "disagree", "partly", "1"):
+        reply = bot.text(sender, answer)
+    assert "Anything else" in reply
+    assert "Shall I save" in bot.text(sender, "skip")
+    assert count(bot, "submission") == before  # nothing stored before consent
+    result = bot.text(sender, "yes")
+    assert "Overall" in result and "Level" in result and "Two things to work on" in result
+    rows = bot.rows("SELECT id, kind, role, channel, team, level, overall_score FROM submission WHERE team = :t", t=team)
+    assert len(rows) == 1
+    sub_id, kind, role, channel, stored_team, level, overall = rows[0]
+    assert (kind, role, channel, stored_team) == ("staff_check", "staff", "rest", team)
+    answers = dict(bot.rows("SELECT question, rating FROM answer WHERE submission_pk = :s AND rating IS NOT NULL", s=sub_id))
+    assert answers == {"p_assets": 4, "p_capabilities": 3, "p_mutuality": 1, "p_networks": 2,
+                       "p_blurring_roles": 3, "p_catalysts": 1}
+    assert level == "descriptive" and abs(overall - (14 / 6 - 1) / 4 * 100) < 0.1
+    examples = bot.rows("SELECT text FROM answer WHERE submission_pk = :s AND question = 'example_assets'", s=sub_id)
+    assert examples == [("We ask everyone what they are good at",)]
+    # the same team again shows the change since last time
+    bot.text(sender, "start the self-check")
+    bot.text(sender, team)
+    for _ in PRINCIPLES:
+        reply = bot.text(sender, "5")
+        if "example" in reply:
+            reply = bot.text(sender, "skip")
+    bot.text(sender, "skip")
+    assert "Since your team's last check: up" in bot.text(sender, "yes")
+
+
+def test_consumer_self_check_is_stored_with_choices(bot, sender):
+    before = count(bot, "submission")
+    bot.text(sender, "start the self-check")
+    assert "Statement 1 of 6" in bot.text(sender, "I use the service or care for someone who does")
+    for answer in ("5", "4", "3", "2", "1"):
+        bot.text(sender, answer)
+    assert "matters most" in bot.text(sender, "strongly agree")
+    assert "time" in bot.text(sender, "Meeting people and making friends")
+    bot.text(sender, "A few hours a month")
+    assert "Shall I save" in bot.text(sender, "My name is Ann and I like the Tuesday group")
+    assert "Saved" in bot.text(sender, "yes")
+    assert count(bot, "submission") == before + 1
+    sub = bot.rows("SELECT id, role, kind FROM submission ORDER BY id DESC LIMIT 1")[0]
+    assert sub[1:] == ("consumer", "consumer_check")
+    answers = {q: (r, c, t) for q, r, c, t in bot.rows(
+        "SELECT question, rating, choice, text FROM answer WHERE submission_pk = :s", s=sub[0])}
+    assert answers["c_assets"][0] == 5 and answers["c_catalysts"][0] == 5
+    assert answers["matters_most"][1] == "Meeting people and making friends"
+    assert answers["contribute"][1] == "A few hours a month"
+    assert answers["comment"][2] == "My name is Ann and I like the Tuesday group"
+
+
+def test_feedback_cancel_and_refusal_store_nothing_then_a_kept_one_is_deleted_on_request(bot, sender):
+    before = count(bot, "submission")
+    assert "rate your experience" in bot.text(sender, "I want to give feedback about my care")
+    bot.text(sender, "good")
+    assert "stopped" in bot.text(sender, "cancel")
+    assert count(bot, "submission") == before
+    bot.text(sender, "I want to give feedback about my care")
+    for answer in ("2", "The drivers are kind", "skip", "skip"):
+        bot.text(sender, answer)
+    assert "haven't saved" in bot.text(sender, "no")
+    assert count(bot, "submission") == before
+    bot.text(sender, "I want to give feedback about my care")
+    for answer in ("4", "Friendly staff", "Earlier visits", "I could help at the coffee morning"):
+        bot.text(sender, answer)
+    assert "Saved" in bot.text(sender, "yes")
+    assert count(bot, "submission") == before + 1
+    kept = bot.rows("SELECT id FROM submission ORDER BY id DESC LIMIT 1")[0][0]
+    texts = [t for (t,) in bot.rows("SELECT text FROM answer WHERE submission_pk = :s ORDER BY position", s=kept)]
+    assert texts == [None, "Friendly staff", "Earlier visits", "I could help at the coffee morning"]
+    answers_before = count(bot, "answer")
+    assert "deleted" in bot.text(sender, "please delete what I told you")
+    assert count(bot, "submission") == before
+    assert count(bot, "answer") == answers_before - 4
+    assert "nothing to delete" in bot.text(sender, "please delete what I told you")
+
+
+def test_out_of_scope_is_kind_and_the_question_is_stored_without_sender(bot, sender):
+    question = f"can you book my hair appointment for thursday {uuid.uuid4().hex[:4]}"
+    reply = bot.text(sender, question)
+    assert "Source:" not in reply and "co-production" in reply  # not a knowledge answer; says what it can do
+    rows = bot.rows("SELECT text, channel FROM unanswered_question WHERE text = :t", t=question)
+    assert rows == [(question, "rest")]
+    columns = [c for (c,) in bot.rows(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'unanswered_question'")] \
+        if bot.database_url.startswith("postgres") else [r[1] for r in bot.rows("PRAGMA table_info(unanswered_question)")]
+    assert not any("sender" in c for c in columns)
+
+
+def test_human_handoff_gives_contacts_and_records_the_question(bot, sender):
+    bot.text(sender, "what are the benefits of coproduction")
+    before = count(bot, "handoff_request")
+    reply = bot.text(sender, "can I speak to a real person?")
+    assert "phone" in reply and "email" in reply
+    assert count(bot, "handoff_request") == before + 1
+    assert bot.rows("SELECT question FROM handoff_request ORDER BY id DESC LIMIT 1") == [
+        ("what are the benefits of coproduction",)]
+
+
+def test_capabilities_and_bot_challenge(bot, sender):
+    caps = bot.say(sender, "what can you do?")
+    assert 1 <= len(caps[0]["buttons"]) <= 5
+    assert "not a person" in bot.text(sender, "am I talking to a robot?")
