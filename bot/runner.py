@@ -195,7 +195,7 @@ def effective_credentials(env: Mapping[str, str]) -> Path:
     data = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
     if not (env.get("SLACK_TOKEN") and env.get("SLACK_SIGNING_SECRET")):
         data = {k: v for k, v in data.items() if "slack" not in k.lower()}
-    out = ROOT / "var" / "credentials.effective.yml"
+    out = ROOT / "var" / f"credentials.effective-{env.get('RASA_PORT', 'default')}.yml"
     out.parent.mkdir(exist_ok=True)
     # keep ${VAR} references unquoted so Rasa expands them
     text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False)

@@ -220,3 +220,65 @@ class _CountingSocketOutput(SocketIOOutput):
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         self.sent += 1
         await super().send_custom_json(recipient_id, json_message, **kwargs)
+
+
+from rasa.core.channels.slack import SlackBot, SlackInput  # noqa: E402
+from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+from collections import OrderedDict  # noqa: E402
+
+
+class _SeenEvents:
+    """Event ids seen in the last hour (bounded), so a Slack retry is never answered twice."""
+
+    def __init__(self, ttl: float = 3600, limit: int = 10000) -> None:
+        self.ttl, self.limit = ttl, limit
+        self._seen: "OrderedDict[str, float]" = OrderedDict()
+
+    def check_and_add(self, key: str) -> bool:
+        now = time.monotonic()
+        while self._seen and (len(self._seen) > self.limit or next(iter(self._seen.values())) < now - self.ttl):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return True
+        self._seen[key] = now
+        return False
+
+
+class SafeSlackInput(SlackInput):
+    """Slack with event_id de-duplication for every kind of retry, the payload guard, and a
+    configurable Web API address (SLACK_API_URL, for a local stand-in in tests)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._seen = _SeenEvents()
+
+    async def process_message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                              text: Text, sender_id: Optional[Text], metadata: Optional[Dict]) -> Any:
+        key = None
+        try:
+            body = request.json if request.headers.get("content-type") == "application/json" else None
+        except Exception:
+            body = None
+        if isinstance(body, dict) and body.get("event_id"):
+            key = f"event:{body['event_id']}"
+        elif request.form.get("payload"):
+            key = "action:" + hashlib.sha256(request.form.get("payload").encode()).hexdigest()
+        if key and self._seen.check_and_add(key):
+            log.info("slack retry ignored sender=%s", sender_id)
+            return response.text("", headers={"X-Slack-No-Retry": "1"})
+        app = request.app
+        text = await guard_payload(app, sender_id or "", clean_text(text or "", limit=MAX_MESSAGE_CHARS))
+        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> Any:
+        bot = SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
+        api_url = os.environ.get("SLACK_API_URL")
+        if api_url:
+            bot.client = AsyncWebClient(self.slack_token, base_url=api_url)
+        return bot

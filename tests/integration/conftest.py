@@ -52,6 +52,7 @@ class Bot:
     stack: Stack
     url: str
     database_url: str
+    env: Dict[str, str]
 
     def post(self, body: Any, raw: Optional[bytes] = None) -> tuple:
         data = raw if raw is not None else json.dumps(body).encode()
@@ -96,7 +97,7 @@ def start_bot(database_url: str, extra_env: Optional[Dict[str, str]] = None, act
         logs = "\n".join(f"--- {n}\n{stack.tail(n)}" for n in stack.procs)
         stack.stop()
         raise RuntimeError(f"stack did not start:\n{logs}")
-    return Bot(stack, settings.rasa_url, database_url)
+    return Bot(stack, settings.rasa_url, database_url, env)
 
 
 @pytest.fixture(scope="session", params=backends())
