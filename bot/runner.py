@@ -127,7 +127,7 @@ class Stack:
     def start_rasa(self, env: Mapping[str, str], model: Optional[Path] = None, credentials: Optional[Path] = None) -> None:
         s = self.settings
         cmd = [sys.executable, "-m", "rasa", "run", "--model", str(model or model_path(s)),
-               "--endpoints", "endpoints.yml", "--credentials", str(credentials or effective_credentials(env)),
+               "--endpoints", str(effective_endpoints(env)), "--credentials", str(credentials or effective_credentials(env)),
                "--interface", s.host, "--port", str(s.rasa_port), "--cors", *s.allowed_origins]
         self._spawn("rasa", cmd, env)
 
@@ -198,6 +198,28 @@ def effective_credentials(env: Mapping[str, str]) -> Path:
     out = ROOT / "var" / f"credentials.effective-{env.get('RASA_PORT', 'default')}.yml"
     out.parent.mkdir(exist_ok=True)
     # keep ${VAR} references unquoted so Rasa expands them
+    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+    out.write_text(text.replace("'${", "${").replace("}'", "}"))
+    return out
+
+
+def effective_endpoints(env: Mapping[str, str]) -> Path:
+    """endpoints.yml, plus a Redis lock store when LOCK_STORE_URL is set (several Rasa servers
+    must share one lock store so two messages of one conversation are never processed at once)."""
+    from urllib.parse import urlsplit
+
+    import yaml
+
+    data = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
+    url = env.get("LOCK_STORE_URL")
+    if url:
+        parts = urlsplit(url)
+        data["lock_store"] = {"type": "redis", "url": parts.hostname or "localhost", "port": parts.port or 6379,
+                              "db": int((parts.path or "/1").strip("/") or 1), "key_prefix": "coprod"}
+        if parts.password:
+            data["lock_store"]["password"] = parts.password
+    out = ROOT / "var" / f"endpoints.effective-{env.get('RASA_PORT', 'default')}.yml"
+    out.parent.mkdir(exist_ok=True)
     text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
     out.write_text(text.replace("'${", "${").replace("}'", "}"))
     return out

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make the services the tests need available on loopback, installing Debian packages when missing:
 #   PostgreSQL (integration tests run on it as well as SQLite), Redis (two Rasa servers sharing a lock
-#   store), Chromium (browser tests). Writes var/test-services.env for scripts/test.sh to source.
+#   store), Chromium (browser tests); fetches axe-core from npm into .cache/axe/ (browser accessibility
+#   checks). Writes var/test-services.env for scripts/test.sh to source.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
@@ -32,8 +33,18 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/$REDISPORT) 2>/dev/null; then
   echo "==> Starting a throwaway Redis on 127.0.0.1:$REDISPORT"
   redis-server --port "$REDISPORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
 fi
+AXE_VERSION=4.10.3
+AXE_JS="$PWD/.cache/axe/axe.min.js"
+if [ ! -s "$AXE_JS" ]; then
+  echo "==> Fetching axe-core $AXE_VERSION (accessibility checks in the browser tests)"
+  mkdir -p .cache/axe
+  (cd .cache/axe && rm -f axe-core-*.tgz && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null \
+     && tar -xzf "axe-core-$AXE_VERSION.tgz" -O package/axe.min.js > axe.min.js.tmp \
+     && mv axe.min.js.tmp axe.min.js && rm -f "axe-core-$AXE_VERSION.tgz")
+fi
 cat > var/test-services.env <<ENV
 export TEST_POSTGRES_URL=postgresql+psycopg2://postgres@127.0.0.1:$PGPORT/postgres
 export TEST_REDIS_URL=redis://127.0.0.1:$REDISPORT/0
 export CHROMIUM_PATH=$(command -v chromium)
+export AXE_JS_PATH=$AXE_JS
 ENV
