@@ -6,7 +6,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Optional
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, selectinload
 
 from bot.models import Answer, HandoffRequest, Submission, UnansweredQuestion, utcnow
@@ -105,11 +106,16 @@ def top_unanswered(session: Session, limit: int = 10) -> List[tuple]:
 
 
 def purge_older_than(session: Session, days: int, now: Optional[datetime] = None) -> Dict[str, int]:
-    """Retention: delete unanswered questions and handoff requests older than `days`."""
+    """Retention: delete unanswered questions, handoff requests and conversation transcripts
+    (Rasa's `events` table) older than `days`. Consented submissions are kept until deleted on request."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     a = session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff)).rowcount
     b = session.execute(delete(HandoffRequest).where(HandoffRequest.created_at < cutoff)).rowcount
-    return {"unanswered": a or 0, "handoffs": b or 0}
+    c = 0
+    if inspect(session.connection()).has_table("events"):
+        epoch = (cutoff - datetime(1970, 1, 1)).total_seconds()
+        c = session.execute(sql_text("DELETE FROM events WHERE timestamp < :t"), {"t": epoch}).rowcount
+    return {"unanswered": a or 0, "handoffs": b or 0, "conversation_events": c or 0}
 
 
 def count_rows(session: Session, model: Any) -> int:

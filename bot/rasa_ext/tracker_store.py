@@ -39,3 +39,23 @@ class CoprodTrackerStore(SQLTrackerStore):
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def save(self, tracker: Any) -> None:
+        """Store new events; after `action_delete_my_data` also forget the whole transcript, so
+        "delete my data" removes what the person typed, not only their saved answers."""
+        await super().save(tracker)
+        if _deleted_this_turn(tracker):
+            with self.session_scope() as session:
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
+                session.commit()
+
+
+def _deleted_this_turn(tracker: Any) -> bool:
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name == "action_delete_my_data":
+            return True
+    return False

@@ -107,6 +107,8 @@ def test_feedback_cancel_and_refusal_store_nothing_then_a_kept_one_is_deleted_on
     assert "deleted" in bot.text(sender, "please delete what I told you")
     assert count(bot, "submission") == before
     assert count(bot, "answer") == answers_before - 4
+    # the transcript of the conversation (what the person typed) is gone too
+    assert bot.rows("SELECT COUNT(*) FROM events WHERE sender_id = :s", s=sender) == [(0,)]
     assert "nothing to delete" in bot.text(sender, "please delete what I told you")
 
 

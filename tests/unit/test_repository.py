@@ -81,7 +81,7 @@ def test_unanswered_questions_counted_and_purged(db_url):
     with session_scope() as s:
         top = top_unanswered(s)
         assert top[0] == ("can i bring my dog?", 2)
-        assert purge_older_than(s, 30) == {"unanswered": 0, "handoffs": 0}
+        assert purge_older_than(s, 30) == {"unanswered": 0, "handoffs": 0, "conversation_events": 0}
     from datetime import datetime, timedelta
     with session_scope() as s:
         assert purge_older_than(s, 30, now=datetime.utcnow() + timedelta(days=31))["unanswered"] == 3
