@@ -153,7 +153,7 @@ def test_keyboard_open_ask_follow_up_and_reload(site, page):
     page.reload()
     page.wait_for_selector(f"{ROOT}[data-ready]", state="attached")
     expect(page.locator(f'{ROOT} .cpc-msg[data-restored="true"]')).to_have_count(n_msgs)
-    expect(page.locator(BOT_MSG).first).to_contain_text("Source:")
+    expect(page.get_by_test_id("coprod-chat-log")).to_contain_text("Source:")
     open_chat(page)
     assert session_id(page) == sid
     # the follow-up's buttons are still live after the reload; one of them still works
@@ -259,6 +259,7 @@ def test_axe_panel_with_messages_and_buttons(site, page, axe_js, capsys):
     shot = os.environ.get("WIDGET_SCREENSHOT")
     if shot:
         Path(shot).parent.mkdir(parents=True, exist_ok=True)
+        page.mouse.move(5, 5)  # no hover styles in the picture
         page.screenshot(path=shot)
 
     problems = {}
