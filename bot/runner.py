@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
-from bot.settings import ROOT, Settings
+from bot.settings import ROOT, Settings, load_settings
 
 MODEL_NAME = "coprod"
 FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data", "bot/rasa_ext/flow_policy.py")
@@ -77,6 +77,12 @@ def model_path(settings: Settings) -> Path:
     return settings.model_dir / f"{MODEL_NAME}.tar.gz"
 
 
+def train_command(out_dir: Path, model_name: str = MODEL_NAME) -> List[str]:
+    """The `rasa train` command line for config.yml, domain.yml and data/ of the working directory."""
+    return [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
+            "--data", "data", "--out", str(out_dir), "--fixed-model-name", model_name]
+
+
 def train(settings: Settings, force: bool = False, quiet: bool = False) -> bool:
     """Train when the data or config changed (or no model exists); True if it trained."""
     target = model_path(settings)
@@ -88,12 +94,18 @@ def train(settings: Settings, force: bool = False, quiet: bool = False) -> bool:
         return False
     print("==> Training the model (data or config changed)")
     settings.model_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
-           "--data", "data", "--out", str(settings.model_dir), "--fixed-model-name", MODEL_NAME]
-    subprocess.run(cmd, cwd=ROOT, env=base_env(), check=True,
+    subprocess.run(train_command(settings.model_dir), cwd=ROOT, env=base_env(), check=True,
                    stdout=subprocess.DEVNULL if quiet else None)
     stamp.write_text(current)
     return True
+
+
+def ephemeral_settings(database_url: str, extra: Optional[Mapping[str, str]] = None) -> Settings:
+    """Settings for a private stack on free loopback ports (integration tests, benchmark)."""
+    return load_settings({
+        "DATABASE_URL": database_url, "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
+        "WEB_PORT": str(free_port()), **(extra or {}),
+    })
 
 
 def wait_http(url: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> None:

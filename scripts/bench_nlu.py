@@ -154,13 +154,14 @@ def score(predict: Callable[[str], str], heldout: List[Tuple[str, str]]) -> Dict
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", choices=("ours", "rasa-default", "tfidf-logreg"), action="append")
+    ap.add_argument("--config", default=str(ROOT / "config.yml"), help="our config to score (for experiments)")
     args = ap.parse_args()
     heldout = load_examples(HELDOUT)
     train_texts = {t.lower() for t, _ in training_examples()}
     leaked = [t for t, _ in heldout if t.lower() in train_texts]
     print(f"held-out: {len(heldout)} utterances ({sum(i in TOPICS for _, i in heldout)} topic, "
           f"{sum(i not in TOPICS for _, i in heldout)} out-of-scope); also in training data: {len(leaked)}")
-    ours = (ROOT / "config.yml").read_text()
+    ours = Path(args.config).read_text()
     systems = {"ours": lambda w: train_rasa(ours, w), "rasa-default": lambda w: train_rasa(RASA_DEFAULT, w),
                "tfidf-logreg": train_tfidf}
     results = {}

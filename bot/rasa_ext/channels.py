@@ -207,7 +207,17 @@ class SafeSocketIOInput(SocketIOInput):
 
 
 class _CountingSocketOutput(SocketIOOutput):
-    """Remembers whether anything was sent, so a failed turn isn't silent."""
+    """Sends each answer as one message (Rasa splits at blank lines, which detaches the
+    "Source:" line and confuses screen-reader users), and remembers whether anything was
+    sent, so a failed turn isn't silent."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"text": text.strip()})
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        replies = [{"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons]
+        await self._send_message(recipient_id, {"text": text.strip(), "quick_replies": replies})
 
     def __init__(self, sio: AsyncServer, bot_message_evt: Text) -> None:
         super().__init__(sio, bot_message_evt)
