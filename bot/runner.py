@@ -133,8 +133,8 @@ class Stack:
 
     def start_actions(self, env: Mapping[str, str]) -> None:
         s = self.settings
-        cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)]
-        self._spawn("actions", cmd, {**env, "SANIC_HOST": s.host})
+        cmd = [sys.executable, "-m", "bot.action_server"]
+        self._spawn("actions", cmd, {**env, "ACTION_PORT": str(s.action_port), "COPROD_HOST": s.host})
 
     def start_rasa(self, env: Mapping[str, str], model: Optional[Path] = None, credentials: Optional[Path] = None) -> None:
         s = self.settings

@@ -39,3 +39,22 @@ def test_offered_button_payload_works(bot, sender):
 def test_server_keeps_serving_after_bad_input(bot, sender):
     bot.post(None, raw=b"\xff")
     assert "Co-production Guide" in bot.text(sender, "hi")
+
+
+def test_failing_action_does_not_echo_the_tracker(bot):
+    import json
+    import urllib.error
+    import urllib.request
+
+    call = {"next_action": "action_flow", "sender_id": "x", "version": "3.6.21", "domain": {},
+            "tracker": {"sender_id": "x", "slots": {"flow_state": "broken", "respondent_id": "private-123"},
+                        "latest_message": {"text": "my secret answer"}, "events": [], "paused": False,
+                        "followup_action": None, "active_loop": {}, "latest_action_name": None}}
+    port = bot.stack.settings.action_port
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/webhook", data=json.dumps(call).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=30)
+    body = err.value.read().decode()
+    assert err.value.code == 500
+    assert "private-123" not in body and "my secret answer" not in body
