@@ -7,8 +7,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from bot.topics import TOPICS, topic_button
 
-MIN_TOP = 0.2  # below this the best topic is only noise
-MIN_SECOND = 0.08
+MIN_TOP = 0.1  # below this the best topic is only noise (confidences of the ensemble, see config.yml)
+MIN_SECOND = 0.06
 
 
 @dataclass(frozen=True)

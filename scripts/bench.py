@@ -587,7 +587,8 @@ class Row:
     digits: int = 1
 
     def cells(self) -> List[str]:
-        ratio = (f"{self.ours / self.example:.2f}" if self.ours is not None and self.example not in (None, 0) else "-")
+        meaningful = self.ours is not None and self.example not in (None, 0) and not self.metric.startswith("RSS growth")
+        ratio = f"{self.ours / self.example:.2f}" if meaningful else "-"
         verdict = "" if not self.target else ("PASS" if self.ok else "FAIL" if self.ok is False else "n/a")
         return [self.metric, fmt(self.ours, self.digits), fmt(self.example, self.digits), ratio, self.target, verdict]
 

@@ -10,5 +10,5 @@ def test_two_close_topics_are_offered():
 
 def test_noise_or_non_topic_is_not_understood():
     assert decide([{"name": "greet", "confidence": 0.3}, {"name": "benefits", "confidence": 0.2}]).kind == "not_understood"
-    assert decide([{"name": "benefits", "confidence": 0.1}, {"name": "limitations", "confidence": 0.09}]).kind == "not_understood"
+    assert decide([{"name": "benefits", "confidence": 0.05}, {"name": "limitations", "confidence": 0.04}]).kind == "not_understood"
     assert decide([]).kind == "not_understood"
