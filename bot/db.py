@@ -22,7 +22,9 @@ from bot.settings import ROOT, settings
 def engine_options(url: str) -> dict:
     """Options that keep connections healthy: pre-ping after a database restart."""
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "future": True}
+        # pooled (SQLAlchemy 1.4 would open a new SQLite connection for every session)
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "future": True,
+                "poolclass": sa.pool.QueuePool, "pool_size": 5, "max_overflow": 10}
     return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "future": True}
 
 

@@ -286,10 +286,10 @@ def _digression(q: Question, understood: bool, text: str, intent: Optional[str],
         return None
     if q.kind == "text":
         # free text could be a comment that mentions co-production: only a clear question digresses
-        if confidence >= 0.8 and text.strip().endswith("?"):
+        if confidence >= 0.5 and text.strip().endswith("?"):
             return f"utter_{intent}"
         return None
-    if not understood and confidence >= 0.5:
+    if not understood and confidence >= 0.3:
         return f"utter_{intent}"
     return None
 

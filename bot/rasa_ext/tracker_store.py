@@ -15,6 +15,7 @@ from rasa.shared.core.domain import Domain
 
 from bot.settings import settings
 
+COMPACT_AFTER_EVENTS = 80
 _IGNORED = ("dialect", "host", "port", "db", "username", "password", "login_db", "query", "url")
 
 
@@ -28,14 +29,10 @@ class CoprodTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         self.engine.dispose()
         if url.startswith("sqlite"):
-            self.engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-            @sa.event.listens_for(self.engine, "connect")
-            def _pragmas(dbapi_connection, _record):  # noqa: ANN001
-                cur = dbapi_connection.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA busy_timeout=30000")
-                cur.close()
+            # a pool (SQLAlchemy 1.4 opens a new SQLite connection per session by default);
+            # WAL is set once by our migrations and persists in the file
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=5, max_overflow=10,
+                                           connect_args={"timeout": 30, "check_same_thread": False})
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
@@ -48,6 +45,32 @@ class CoprodTrackerStore(SQLTrackerStore):
             with self.session_scope() as session:
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
                 session.commit()
+        elif len(tracker.events) > COMPACT_AFTER_EVENTS and tracker.latest_action_name == "action_listen":
+            self._start_compact_session(tracker)
+
+    def _start_compact_session(self, tracker: Any) -> None:
+        """Every message replays the events since the last session start, so a long conversation
+        gets slower with each turn (RasaHQ/rasa#11313). After COMPACT_AFTER_EVENTS events we store a
+        new session start carrying the slots over: the conversation (and any self-check) carries on,
+        and the next turn reads a handful of events instead of hundreds."""
+        import json
+        import time
+
+        from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
+
+        now = time.time()
+        events = [ActionExecuted("action_session_start", timestamp=now), SessionStarted(timestamp=now + 1e-6)]
+        for i, (name, slot) in enumerate(tracker.slots.items()):
+            if slot.value is not None and name != "session_started_metadata":
+                events.append(SlotSet(name, slot.value, timestamp=now + 2e-6 + i * 1e-7))
+        events.append(ActionExecuted("action_listen", timestamp=now + 1e-4))
+        with self.session_scope() as session:
+            for event in events:
+                data = event.as_dict()
+                session.add(self.SQLEvent(sender_id=tracker.sender_id, type_name=event.type_name,
+                                          timestamp=data.get("timestamp"), intent_name=None,
+                                          action_name=data.get("name"), data=json.dumps(data)))
+            session.commit()
 
 
 def _deleted_this_turn(tracker: Any) -> bool:

@@ -138,3 +138,24 @@ def test_capabilities_and_bot_challenge(bot, sender):
     caps = bot.say(sender, "what can you do?")
     assert 1 <= len(caps[0]["buttons"]) <= 5
     assert "not a person" in bot.text(sender, "am I talking to a robot?")
+
+
+def test_two_close_topics_get_did_you_mean_buttons_from_the_action_server(bot):
+    """The fallback action with Rasa's real request format: two close topics -> two buttons."""
+    import json
+    import urllib.request
+
+    ranking = [{"name": "nlu_fallback", "confidence": 0.2}, {"name": "when_to_coproduce", "confidence": 0.19},
+               {"name": "when_not_to_coproduce", "confidence": 0.17}, {"name": "greet", "confidence": 0.01}]
+    call = {"next_action": "action_fallback", "sender_id": "amb", "version": "3.6.21", "domain": {},
+            "tracker": {"sender_id": "amb", "slots": {}, "events": [], "paused": False, "followup_action": None,
+                        "active_loop": {}, "latest_action_name": "action_listen",
+                        "latest_message": {"text": "should we do it", "intent": ranking[0], "intent_ranking": ranking}}}
+    req = urllib.request.Request(f"http://127.0.0.1:{bot.stack.settings.action_port}/webhook",
+                                 data=json.dumps(call).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        reply = json.loads(r.read())["responses"][0]
+    assert "Did you mean" in reply["text"]
+    assert [b["payload"] for b in reply["buttons"]][:2] == ["/when_to_coproduce", "/when_not_to_coproduce"]
+    # the stored question list is only for questions we could not answer at all
+    assert bot.rows("SELECT COUNT(*) FROM unanswered_question WHERE text = 'should we do it'") == [(0,)]
