@@ -50,16 +50,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _prepared_stack():
+    """Settings, a not-yet-started Stack and its environment, after migrating and training if needed."""
     from bot import db
-    from bot.runner import Stack, check_ports, stack_env, train
-    from bot.web import serve
+    from bot.runner import Stack, stack_env, train
 
     settings = load_settings()
     db.migrate()
     train(settings)
-    env = stack_env(settings)
-    stack = Stack(settings)
+    return settings, Stack(settings), stack_env(settings)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runner import check_ports
+    from bot.web import serve
+
+    settings, stack, env = _prepared_stack()
     web = None
     stopping = False
 
@@ -103,14 +109,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
-    from bot import db
-    from bot.runner import Stack, base_env, model_path, stack_env, train
+    from bot.runner import model_path
 
-    settings = load_settings()
-    db.migrate()
-    train(settings)
-    stack = Stack(settings)
-    env = stack_env(settings)
+    settings, stack, env = _prepared_stack()
     stack.start_actions(env)
     try:
         stack.wait_ready(timeout=60)

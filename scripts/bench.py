@@ -427,16 +427,23 @@ def start_ours(tmp: Path, sampler: MemorySampler) -> Tuple[Stack, str, Dict[str,
     started = time.monotonic()
     stack.start_actions(env)
     stack.start_rasa(env, model=local_model)
+    ready = watch_until_ready(stack, sampler, "ours", settings.rasa_url, ours_profile().first_question, started)
+    return stack, settings.rasa_url, {"migrate_s": migrate_s, "first_answer_s": ready}
+
+
+def watch_until_ready(stack: Stack, sampler: "MemorySampler", label: str, url: str, question: str,
+                      started: float) -> float:
+    """Sample the stack's memory and wait for its first answer (seconds since `started`)."""
     for name, proc in stack.procs.items():
-        sampler.watch(f"ours:{name}", proc.pid)
+        sampler.watch(f"{label}:{name}", proc.pid)
     try:
-        ready = first_answer(settings.rasa_url, ours_profile().first_question, started, 300, stack.procs)
+        ready = first_answer(url, question, started, 300, stack.procs)
         stack.wait_ready(timeout=120)
     except Exception:
         print("\n".join(f"--- {n}\n{stack.tail(n)}" for n in stack.procs))
         stack.stop()
         raise
-    return stack, settings.rasa_url, {"migrate_s": migrate_s, "first_answer_s": ready}
+    return ready
 
 
 def start_example(tmp: Path, sampler: MemorySampler) -> Tuple[Stack, str, Dict[str, float]]:
@@ -455,15 +462,7 @@ def start_example(tmp: Path, sampler: MemorySampler) -> Tuple[Stack, str, Dict[s
     started = time.monotonic()
     stack.start_actions(env)
     stack.start_rasa(env)
-    for name, proc in stack.procs.items():
-        sampler.watch(f"example:{name}", proc.pid)
-    try:
-        ready = first_answer(settings.rasa_url, example_profile().first_question, started, 300, stack.procs)
-        stack.wait_ready(timeout=120)
-    except Exception:
-        print("\n".join(f"--- {n}\n{stack.tail(n)}" for n in stack.procs))
-        stack.stop()
-        raise
+    ready = watch_until_ready(stack, sampler, "example", settings.rasa_url, example_profile().first_question, started)
     return stack, settings.rasa_url, {"init_train_s": init_s, "first_answer_s": ready}
 
 
