@@ -66,6 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.web import serve
 
     settings, stack, env = _prepared_stack()
+    _purge_expired(settings.retention_days)
     web = None
     stopping = False
 
@@ -189,14 +190,18 @@ def cmd_seed_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_retention(args: argparse.Namespace) -> int:
+def _purge_expired(days: int) -> dict:
+    """Apply the retention period (also run at every start of `make run`)."""
     from bot import repository
     from bot.db import session_scope
 
-    days = args.days if args.days is not None else load_settings().retention_days
     with session_scope() as s:
-        counts = repository.purge_older_than(s, days)
-    print(json.dumps({"days": days, **counts}))
+        return repository.purge_older_than(s, days)
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    days = args.days if args.days is not None else load_settings().retention_days
+    print(json.dumps({"days": days, **_purge_expired(days)}))
     return 0
 
 

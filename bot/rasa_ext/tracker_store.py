@@ -13,7 +13,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 
-from bot.rasa_ext import speedups  # noqa: F401  (compiled action-reply schema)
+from bot.rasa_ext import fixes  # noqa: F401  (compiled action-reply schema; no silent fallback to memory)
 from bot.settings import settings
 
 COMPACT_AFTER_EVENTS = 80

@@ -84,3 +84,18 @@ def test_database_error_on_save_loses_nothing_and_can_be_retried(own_bot):
     assert "Overall" in bot.text(sender, "yes")
     assert bot.rows("SELECT COUNT(*) FROM submission")[0][0] == 1
     assert bot.rows("SELECT COUNT(*) FROM answer")[0][0] == 7
+
+
+def test_tracker_store_failure_is_not_hidden_and_the_conversation_survives(own_bot):
+    bot, sender = own_bot, "tracker-down-1"
+    bot.text(sender, "/start_self_check")
+    bot.text(sender, "I work in the service")
+    bot.text(sender, "Reablement")
+    assert "Statement 2 of 6" in bot.text(sender, "2")
+    with bot.engine().begin() as conn:  # the conversation table is unavailable for a moment
+        conn.exec_driver_sql("ALTER TABLE events RENAME TO events_away")
+    assert "try again in a moment" in bot.text(sender, "3")
+    with bot.engine().begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE events_away RENAME TO events")
+    # not silently restarted in memory: the self-check carries on where it was
+    assert "Statement 3 of 6" in bot.text(sender, "3")

@@ -31,3 +31,11 @@ def test_export_unanswered_guards_spreadsheet_formulas(db_url, capsys, tmp_path)
     assert main(["export", "--what", "unanswered", "--format", "csv", "--output", str(out)]) == 0
     rows = list(csv.DictReader(out.open()))
     assert rows[0]["text"].startswith("'=")
+
+
+def test_retention_command_reports_what_it_deleted(db_url, capsys):
+    with session_scope() as s:
+        record_unanswered(s, "old question", "rest", "out_of_scope", None, None)
+    assert main(["retention", "--days", "0"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["days"] == 0 and out["unanswered"] == 1
