@@ -11,10 +11,15 @@ from tests.integration.conftest import start_bot
 RATINGS = ("3", "2", "3", "1", "2", "3")  # no 4/5, so no example follow-ups
 
 
-def complete_staff_check(bot, sender: str, team: str) -> str:
+def begin_staff_check(bot, sender: str, team: str) -> str:
+    """Start a staff self-check and name the team; returns the first statement."""
     bot.text(sender, "/start_self_check")
     bot.text(sender, "I work in the service")
-    bot.text(sender, team)
+    return bot.text(sender, team)
+
+
+def complete_staff_check(bot, sender: str, team: str) -> str:
+    begin_staff_check(bot, sender, team)
     for r in RATINGS:
         bot.text(sender, r)
     bot.text(sender, "skip")
@@ -43,9 +48,7 @@ def own_bot(tmp_path):
 
 def test_rasa_restart_mid_self_check_resumes(own_bot):
     bot, sender = own_bot, "restart-1"
-    bot.text(sender, "/start_self_check")
-    bot.text(sender, "I work in the service")
-    bot.text(sender, "Day centre")
+    begin_staff_check(bot, sender, "Day centre")
     assert "Statement 2 of 6" in bot.text(sender, "2")
     bot.stack.stop("rasa")
     bot.stack.start_rasa(bot.env)
@@ -55,9 +58,7 @@ def test_rasa_restart_mid_self_check_resumes(own_bot):
 
 def test_action_server_down_gives_friendly_message_then_continues(own_bot):
     bot, sender = own_bot, "actions-down-1"
-    bot.text(sender, "/start_self_check")
-    bot.text(sender, "I work in the service")
-    bot.text(sender, "Home care")
+    begin_staff_check(bot, sender, "Home care")
     bot.stack.stop("actions")
     reply = bot.text(sender, "2")
     assert "try again in a moment" in reply
@@ -69,9 +70,7 @@ def test_action_server_down_gives_friendly_message_then_continues(own_bot):
 
 def test_database_error_on_save_loses_nothing_and_can_be_retried(own_bot):
     bot, sender = own_bot, "db-down-1"
-    bot.text(sender, "/start_self_check")
-    bot.text(sender, "I work in the service")
-    bot.text(sender, "Night team")
+    begin_staff_check(bot, sender, "Night team")
     for r in RATINGS:
         bot.text(sender, r)
     assert "Shall I save" in bot.text(sender, "skip")
@@ -88,9 +87,7 @@ def test_database_error_on_save_loses_nothing_and_can_be_retried(own_bot):
 
 def test_tracker_store_failure_is_not_hidden_and_the_conversation_survives(own_bot):
     bot, sender = own_bot, "tracker-down-1"
-    bot.text(sender, "/start_self_check")
-    bot.text(sender, "I work in the service")
-    bot.text(sender, "Reablement")
+    begin_staff_check(bot, sender, "Reablement")
     assert "Statement 2 of 6" in bot.text(sender, "2")
     with bot.engine().begin() as conn:  # the conversation table is unavailable for a moment
         conn.exec_driver_sql("ALTER TABLE events RENAME TO events_away")
