@@ -68,13 +68,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings, stack, env = _prepared_stack()
     _purge_expired(settings.retention_days)
     web = None
-    stopping = False
 
     def _stop(*_):
-        nonlocal stopping
-        stopping = True
+        raise KeyboardInterrupt
 
+    # Ctrl-C and SIGTERM both stop everything cleanly, also during start-up
+    # (and also when a parent shell started us with SIGINT ignored)
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    sys.stdout.reconfigure(line_buffering=True)
     try:
         check_ports(settings)
         print("==> Starting the action server and the Rasa server (about 15 s)")
@@ -87,7 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  REST channel:             {settings.rasa_url}/webhooks/rest/webhook")
         print(f"  Logs:                     var/log/")
         print("  Press Ctrl-C to stop.")
-        while not stopping:
+        while True:
             for name, proc in stack.procs.items():
                 if proc.poll() is not None:
                     print(f"!! The {name} server stopped unexpectedly. Last lines of its log:\n{stack.tail(name)}")
