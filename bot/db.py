@@ -23,9 +23,9 @@ def engine_options(url: str) -> dict:
     """Options that keep connections healthy: pre-ping after a database restart."""
     if url.startswith("sqlite"):
         # pooled (SQLAlchemy 1.4 would open a new SQLite connection for every session)
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "future": True,
+        return {"connect_args": {"timeout": 30, "check_same_thread": False},
                 "poolclass": sa.pool.QueuePool, "pool_size": 5, "max_overflow": 10}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "future": True}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -36,16 +36,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def create_engine(url: str, future: bool = True, **overrides) -> Engine:
+    """A new engine with our pool options and SQLite pragmas (WAL, busy timeout). Rasa's tracker
+    store uses it too, with `future=False` because Rasa's queries are 1.x style."""
+    engine = sa.create_engine(url, future=future, **{**engine_options(url), **overrides})
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: Optional[str] = None) -> Engine:
     """The shared engine for `url` (default: DATABASE_URL)."""
     url = url or settings().database_url
     if url.startswith("sqlite:///"):
         (ROOT / "var").mkdir(exist_ok=True)
-    engine = sa.create_engine(url, **engine_options(url))
-    if url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+    return create_engine(url)
 
 
 @lru_cache(maxsize=8)

@@ -207,12 +207,7 @@ def effective_credentials(env: Mapping[str, str]) -> Path:
     data = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
     if not (env.get("SLACK_TOKEN") and env.get("SLACK_SIGNING_SECRET")):
         data = {k: v for k, v in data.items() if "slack" not in k.lower()}
-    out = ROOT / "var" / f"credentials.effective-{env.get('RASA_PORT', 'default')}.yml"
-    out.parent.mkdir(exist_ok=True)
-    # keep ${VAR} references unquoted so Rasa expands them
-    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
-    out.write_text(text.replace("'${", "${").replace("}'", "}"))
-    return out
+    return _write_effective("credentials", data, env)
 
 
 def effective_endpoints(env: Mapping[str, str]) -> Path:
@@ -230,7 +225,15 @@ def effective_endpoints(env: Mapping[str, str]) -> Path:
                               "db": int((parts.path or "/1").strip("/") or 1), "key_prefix": "coprod"}
         if parts.password:
             data["lock_store"]["password"] = parts.password
-    out = ROOT / "var" / f"endpoints.effective-{env.get('RASA_PORT', 'default')}.yml"
+    return _write_effective("endpoints", data, env)
+
+
+def _write_effective(name: str, data: dict, env: Mapping[str, str]) -> Path:
+    """Write var/<name>.effective-<rasa port>.yml (one file per server, so parallel stacks don't clash),
+    keeping ${VAR} references unquoted so Rasa expands them."""
+    import yaml
+
+    out = ROOT / "var" / f"{name}.effective-{env.get('RASA_PORT', 'default')}.yml"
     out.parent.mkdir(exist_ok=True)
     text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
     out.write_text(text.replace("'${", "${").replace("}'", "}"))

@@ -5,24 +5,30 @@ conversation; answer a JSON array or empty body with a 500; return 200 with noth
 when a turn fails (the person sees silence); let the client choose `input_channel`;
 create socket.io with the Origin check off; let a client join any `session_id`; and
 (python-socketio 5.18) never join the session room because `enter_room` isn't awaited
-(RasaHQ/rasa#13027). These subclasses close each of those, and both accept a message
-starting with "/" only when it is the payload of a button we just offered.
+(RasaHQ/rasa#13027). These subclasses close each of those; the Slack one also de-duplicates retries
+by event id. All accept a message starting with "/" only when it is the payload of a button
+we just offered.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
+import os
 import re
 import secrets
+import time
 import uuid
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.channels.slack import SlackBot, SlackInput
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
+from slack_sdk.web.async_client import AsyncWebClient
 from socketio import AsyncServer
 
 from bot.parsing import clean_text
@@ -190,17 +196,16 @@ class SafeSocketIOInput(SocketIOInput):
                                namespace=self.namespace)
                 return
             text = _clean(data.get("message") if isinstance(data, dict) else None)
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = _CountingSocketOutput(sio, self.bot_message_evt)
             if not text:
                 await output.send_text_message(session_id, EMPTY)
                 return
             text = await guard_payload(app_ref[0] if app_ref else None, session_id, text)
-            collector = _CountingSocketOutput(sio, self.bot_message_evt)
             try:
-                await on_new_message(UserMessage(text, collector, session_id, input_channel=self.name()))
+                await on_new_message(UserMessage(text, output, session_id, input_channel=self.name()))
             except Exception:
                 log.exception("turn failed sender=%s", session_id)
-            if not collector.sent:
+            if not output.sent:
                 await output.send_text_message(session_id, SORRY)
 
         return bp
@@ -231,12 +236,6 @@ class _CountingSocketOutput(SocketIOOutput):
         self.sent += 1
         await super().send_custom_json(recipient_id, json_message, **kwargs)
 
-
-from rasa.core.channels.slack import SlackBot, SlackInput  # noqa: E402
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
-from collections import OrderedDict  # noqa: E402
 
 
 class _SeenEvents:
@@ -282,8 +281,7 @@ class SafeSlackInput(SlackInput):
         if key and self._seen.check_and_add(key):
             log.info("slack retry ignored sender=%s", sender_id)
             return response.text("", headers={"X-Slack-No-Retry": "1"})
-        app = request.app
-        text = await guard_payload(app, sender_id or "", clean_text(text or "", limit=MAX_MESSAGE_CHARS))
+        text = await guard_payload(request.app, sender_id or "", clean_text(text or "", limit=MAX_MESSAGE_CHARS))
         return await super().process_message(request, on_new_message, text, sender_id, metadata)
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> Any:

@@ -10,9 +10,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Text
-
 import logging
+from typing import Any, Dict, Text
 
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import FailSafeTrackerStore
@@ -38,7 +37,6 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
 
 
 RemoteAction._validate_action_result = _validate_action_result
-
 
 log = logging.getLogger("coprod.tracker_store")
 

@@ -13,6 +13,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 
+from bot.db import create_engine
 from bot.rasa_ext import fixes  # noqa: F401  (compiled action-reply schema; no silent fallback to memory)
 from bot.settings import settings
 
@@ -29,13 +30,8 @@ class CoprodTrackerStore(SQLTrackerStore):
             kwargs.pop(key, None)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         self.engine.dispose()
-        if url.startswith("sqlite"):
-            # a pool (SQLAlchemy 1.4 opens a new SQLite connection per session by default);
-            # WAL is set once by our migrations and persists in the file
-            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=5, max_overflow=10,
-                                           connect_args={"timeout": 30, "check_same_thread": False})
-        else:
-            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        overrides = {} if url.startswith("sqlite") else {"pool_size": 10, "max_overflow": 20}
+        self.engine = create_engine(url, future=False, **overrides)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: Any) -> None:

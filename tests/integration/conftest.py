@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import db
-from bot.runner import Stack, free_port, model_path, stack_env
+from bot.runner import Stack, ephemeral_settings, model_path, stack_env
 from bot.settings import load_settings
 
 
@@ -82,10 +82,7 @@ class Bot:
 
 def start_bot(database_url: str, extra_env: Optional[Dict[str, str]] = None, actions: bool = True) -> Bot:
     db.migrate(database_url)
-    settings = load_settings({
-        "DATABASE_URL": database_url, "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
-        "WEB_PORT": str(free_port()),
-    })
+    settings = ephemeral_settings(database_url)
     stack = Stack(settings)
     env = stack_env(settings, {"SESSION_SECRET": "test-secret", **(extra_env or {})})
     if actions:

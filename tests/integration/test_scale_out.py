@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import db
-from bot.runner import Stack, free_port, model_path
+from bot.runner import Stack, ephemeral_settings, model_path
 from bot.settings import load_settings
 from tests.integration.conftest import Bot, _fresh_postgres, start_bot
 
@@ -20,8 +20,7 @@ def two_servers():
         pytest.fail("TEST_POSTGRES_URL and TEST_REDIS_URL are required: run the tests with `make test`")
     url = _fresh_postgres(pg)
     first = start_bot(url, {"LOCK_STORE_URL": redis_url})
-    settings = load_settings({"DATABASE_URL": url, "RASA_PORT": str(free_port()),
-                              "ACTION_PORT": str(first.stack.settings.action_port), "WEB_PORT": str(free_port())})
+    settings = ephemeral_settings(url, {"ACTION_PORT": str(first.stack.settings.action_port)})
     second_stack = Stack(settings)
     env = {**first.env, "RASA_PORT": str(settings.rasa_port)}
     second_stack.start_rasa(env, model=model_path(load_settings()))
