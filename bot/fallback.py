@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from bot.topics import TOPICS, topic_button
 
-MIN_TOP = 0.1  # below this the best topic is only noise (confidences of the ensemble, see config.yml)
+MIN_TOP = 0.1  # below this the best topic is only noise (confidences of the intent model, see config.yml)
 MIN_SECOND = 0.06
 
 

@@ -20,7 +20,7 @@ from typing import Dict, List, Mapping, Optional
 from bot.settings import ROOT, Settings, load_settings
 
 MODEL_NAME = "coprod"
-FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data", "bot/rasa_ext/flow_policy.py", "bot/rasa_ext/ensemble.py")
+FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data", "bot/rasa_ext/flow_policy.py", "bot/rasa_ext/intent_classifier.py", "bot/nlu_model.py")
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "TF_ENABLE_ONEDNN_OPTS": "0",

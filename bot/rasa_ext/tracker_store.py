@@ -6,7 +6,9 @@ and is shared by several Rasa servers pointing at the same PostgreSQL.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Optional, Tuple
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -18,11 +20,28 @@ from bot.rasa_ext import fixes  # noqa: F401  (compiled action-reply schema; no 
 from bot.settings import settings
 
 COMPACT_AFTER_EVENTS = 80
+RECENT_CONVERSATIONS = 256  # trackers kept in memory between turns (per process)
 _IGNORED = ("dialect", "host", "port", "db", "username", "password", "login_db", "query", "url")
 
 
+@dataclass
+class _Recent:
+    tracker: Any
+    length: int  # events of the tracker that are stored
+    head: Tuple[int, Optional[int]]  # (rows, highest row id) of the sender when we last read or wrote
+
+
 class CoprodTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore whose URL comes from our settings and whose pool pre-pings."""
+    """SQLTrackerStore whose URL comes from our settings and whose pool pre-pings.
+
+    It also keeps the trackers of recent conversations in memory. Rasa's store reloads and
+    replays every event of the session on each message (json, ORM rows, Event classes), and
+    counts the stored events again before each save; profiling showed that as the largest
+    cost of a short turn. The database stays the truth: before reusing a tracker we check
+    the sender's row count and highest row id in one indexed query, so a write by another
+    Rasa server, the retention job or a failed turn (events added but never saved) means a
+    fresh load.
+    """
 
     def __init__(self, domain: Optional[Domain] = None, event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
         url = kwargs.get("url") or settings().database_url
@@ -33,24 +52,80 @@ class CoprodTrackerStore(SQLTrackerStore):
         overrides = {} if url.startswith("sqlite") else {"pool_size": 10, "max_overflow": 20}
         self.engine = create_engine(url, future=False, **overrides)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._recent: "OrderedDict[str, _Recent]" = OrderedDict()
+
+    def _head(self, session: Any, sender_id: str) -> Tuple[int, Optional[int]]:
+        count, top = session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).filter(
+            self.SQLEvent.sender_id == sender_id).one()
+        return int(count or 0), top
+
+    def _remember(self, sender_id: str, entry: _Recent) -> None:
+        self._recent[sender_id] = entry
+        self._recent.move_to_end(sender_id)
+        while len(self._recent) > RECENT_CONVERSATIONS:
+            self._recent.popitem(last=False)
+
+    async def retrieve(self, sender_id: str) -> Any:
+        """The tracker of the latest session; from memory when the database shows no change."""
+        import json
+
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        with self.session_scope() as session:
+            head = self._head(session, sender_id)
+            recent = self._recent.get(sender_id)
+            if recent is not None and recent.head == head and len(recent.tracker.events) == recent.length:
+                self._recent.move_to_end(sender_id)
+                return recent.tracker
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+        self._recent.pop(sender_id, None)
+        if not rows or not self.domain:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(r.data) for r in rows], self.domain.slots)
+        self._remember(sender_id, _Recent(tracker, len(tracker.events), head))
+        return tracker
 
     async def save(self, tracker: Any) -> None:
         """Store new events; after `action_delete_my_data` also forget the whole transcript, so
         "delete my data" removes what the person typed, not only their saved answers."""
-        await super().save(tracker)
+        sender_id = tracker.sender_id
+        recent = self._recent.pop(sender_id, None)
         if _deleted_this_turn(tracker):
+            await super().save(tracker)
             with self.session_scope() as session:
-                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
                 session.commit()
-        elif len(tracker.events) > COMPACT_AFTER_EVENTS and tracker.latest_action_name == "action_listen":
+            return
+        if len(tracker.events) > COMPACT_AFTER_EVENTS and tracker.latest_action_name == "action_listen":
+            await super().save(tracker)
             self._start_compact_session(tracker)
+            return
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            if recent is not None and recent.tracker is tracker and self._head(session, sender_id) == recent.head:
+                new_events = list(tracker.events)[recent.length:]
+            else:  # not the tracker we handed out, or the database changed: count what is stored
+                new_events = list(self._additional_events(session, tracker))
+            for event in new_events:
+                session.add(self._row(sender_id, event))
+            session.commit()
+            head = self._head(session, sender_id)
+        self._remember(sender_id, _Recent(tracker, len(tracker.events), head))
+
+    def _row(self, sender_id: str, event: Any) -> Any:
+        """The table row for one event (as Rasa's SQLTrackerStore writes it)."""
+        import json
+
+        data = event.as_dict()
+        intent = (data.get("parse_data") or {}).get("intent", {}).get("name")
+        return self.SQLEvent(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                             intent_name=intent, action_name=data.get("name"), data=json.dumps(data))
 
     def _start_compact_session(self, tracker: Any) -> None:
         """Every message replays the events since the last session start, so a long conversation
         gets slower with each turn (RasaHQ/rasa#11313). After COMPACT_AFTER_EVENTS events we store a
         new session start carrying the slots over: the conversation (and any self-check) carries on,
         and the next turn reads a handful of events instead of hundreds."""
-        import json
         import time
 
         from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
@@ -63,10 +138,7 @@ class CoprodTrackerStore(SQLTrackerStore):
         events.append(ActionExecuted("action_listen", timestamp=now + 1e-4))
         with self.session_scope() as session:
             for event in events:
-                data = event.as_dict()
-                session.add(self.SQLEvent(sender_id=tracker.sender_id, type_name=event.type_name,
-                                          timestamp=data.get("timestamp"), intent_name=None,
-                                          action_name=data.get("name"), data=json.dumps(data)))
+                session.add(self._row(tracker.sender_id, event))
             session.commit()
 
 

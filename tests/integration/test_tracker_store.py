@@ -1,0 +1,108 @@
+"""The tracker store's in-memory copies never hide what is in the database (real SQLite).
+
+Two store objects on one database stand for two Rasa servers behind a load balancer.
+"""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot import db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+@pytest.fixture()
+def stores(tmp_path, domain):
+    from bot.rasa_ext.tracker_store import CoprodTrackerStore
+
+    url = f"sqlite:///{tmp_path / 'trackers.db'}"
+    db.migrate(url)
+    return CoprodTrackerStore(domain=domain, url=url), CoprodTrackerStore(domain=domain, url=url)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def user(text: str, intent: str):
+    from rasa.shared.core.events import UserUttered
+
+    return UserUttered(text, {"name": intent, "confidence": 0.9})
+
+
+def turn(tracker, text: str, intent: str, answer: str) -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered
+
+    for event in (user(text, intent), ActionExecuted(answer), BotUttered("..."), ActionExecuted("action_listen")):
+        tracker.update(event)
+
+
+def texts(tracker) -> list:
+    return [e.text for e in tracker.events if getattr(e, "type_name", "") == "user"]
+
+
+def test_a_turn_saved_by_one_server_is_seen_by_the_other(stores):
+    a, b = stores
+    tracker = run(a.create_tracker("alex"))
+    turn(tracker, "hi", "greet", "utter_greet")
+    run(a.save(tracker))
+    assert texts(run(a.retrieve("alex"))) == ["hi"]
+
+    on_b = run(b.retrieve("alex"))
+    turn(on_b, "what is co-production?", "what_is_coproduction", "utter_what_is_coproduction")
+    run(b.save(on_b))
+
+    back_on_a = run(a.retrieve("alex"))
+    assert texts(back_on_a) == ["hi", "what is co-production?"]
+    turn(back_on_a, "thanks", "thank", "utter_thank")
+    run(a.save(back_on_a))
+    assert texts(run(b.retrieve("alex"))) == ["hi", "what is co-production?", "thanks"]
+
+
+def test_events_of_a_turn_that_failed_before_saving_are_not_served(stores):
+    a, _ = stores
+    tracker = run(a.create_tracker("sam"))
+    turn(tracker, "hi", "greet", "utter_greet")
+    run(a.save(tracker))
+    handed_out = run(a.retrieve("sam"))
+    turn(handed_out, "this turn crashes", "benefits", "utter_benefits")  # never saved
+    again = run(a.retrieve("sam"))
+    assert texts(again) == ["hi"]
+    turn(again, "next try", "benefits", "utter_benefits")
+    run(a.save(again))
+    assert texts(run(a.retrieve("sam"))) == ["hi", "next try"]
+
+
+def test_each_event_is_stored_once_however_often_a_tracker_is_saved(stores):
+    a, b = stores
+    tracker = run(a.create_tracker("kim"))
+    for i in range(3):
+        turn(tracker, f"question {i}", "benefits", "utter_benefits")
+        run(a.save(tracker))
+        run(a.save(tracker))  # a second save of the same state adds nothing
+    fresh = run(b.retrieve("kim"))
+    assert texts(fresh) == ["question 0", "question 1", "question 2"]
+    assert len(fresh.events) == len(tracker.events)
+
+
+def test_rows_deleted_behind_the_store_are_not_served_from_memory(stores):
+    import sqlalchemy as sa
+
+    a, _ = stores
+    tracker = run(a.create_tracker("lee"))
+    turn(tracker, "hi", "greet", "utter_greet")
+    run(a.save(tracker))
+    assert run(a.retrieve("lee")) is not None
+    with a.engine.begin() as conn:  # what the retention job does
+        conn.execute(sa.text("DELETE FROM events WHERE sender_id = 'lee'"))
+    assert run(a.retrieve("lee")) is None

@@ -1,0 +1,58 @@
+"""The intent model without Rasa: ranking of retrieval sub-kinds, the fit cache, safe loading."""
+import pickle
+
+import pytest
+
+from bot import nlu_model
+
+TEXTS = ["what be co - production", "define coproduction please", "explain co production to me",
+         "should i take paracetamol", "what dose of ibuprofen", "my rash be itchy",
+         "book me an appointment", "change my visit time", "cancel tuesday booking"]
+LABELS = ["what_is_coproduction"] * 3 + ["out_of_scope/medical"] * 3 + ["out_of_scope/booking"] * 3
+
+
+def test_rank_adds_sub_kinds_up_to_their_intent_and_keeps_the_best_kind():
+    ranked = nlu_model.rank(["benefits", "out_of_scope/booking", "out_of_scope/medical"], [0.4, 0.25, 0.35])
+    assert ranked.intents[0][0] == "out_of_scope" and ranked.intents[0][1] == pytest.approx(0.6)
+    assert ranked.intents[1] == ("benefits", 0.4)
+    assert ranked.retrieval == {"out_of_scope": ("out_of_scope/medical", 0.35)}
+
+
+def test_rank_without_retrieval_intents_has_no_selector_output():
+    ranked = nlu_model.rank(["a", "b"], [0.3, 0.7])
+    assert ranked.intents == [("b", 0.7), ("a", 0.3)] and ranked.retrieval == {}
+
+
+def test_a_fitted_model_tells_the_kinds_apart():
+    model = nlu_model.fit(TEXTS, LABELS, c=10)
+    ranked = nlu_model.rank(model.classes_, model.predict_proba(["can i take paracetamol"])[0])
+    assert ranked.intents[0][0] == "out_of_scope"
+    assert ranked.retrieval["out_of_scope"][0] == "out_of_scope/medical"
+
+
+def test_fit_reuses_an_identical_fit_and_refits_when_examples_change(tmp_path):
+    first = nlu_model.fit(TEXTS, LABELS, c=10, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.skops"))) == 1
+    again = nlu_model.fit(list(reversed(TEXTS)), list(reversed(LABELS)), c=10, cache_dir=tmp_path)
+    assert again is not first and list(again.classes_) == list(first.classes_)
+    assert len(list(tmp_path.glob("*.skops"))) == 1  # same examples in another order: same entry
+    nlu_model.fit(TEXTS + ["what do coproduction mean"], LABELS + ["what_is_coproduction"], c=10, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.skops"))) == 2
+
+
+def test_a_damaged_cache_entry_is_refitted(tmp_path):
+    nlu_model.fit(TEXTS, LABELS, c=10, cache_dir=tmp_path)
+    entry = next(tmp_path.glob("*.skops"))
+    entry.write_bytes(b"not a model")
+    model = nlu_model.fit(TEXTS, LABELS, c=10, cache_dir=tmp_path)
+    assert model.predict(["book an appointment for me"])[0] == "out_of_scope/booking"
+    assert nlu_model.load(entry) is not None  # rewritten with a good model
+
+
+def test_load_refuses_files_that_are_not_plain_scikit_learn(tmp_path):
+    import skops.io as sio
+
+    path = tmp_path / "evil.skops"
+    sio.dump({"model": pickle.loads(pickle.dumps(tmp_path))}, path)  # a pathlib object is not trusted
+    with pytest.raises(ValueError, match="untrusted"):
+        nlu_model.load(path)
