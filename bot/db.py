@@ -28,20 +28,30 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_pragmas(synchronous: str):
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+    return on_connect
 
 
-def create_engine(url: str, future: bool = True, **overrides) -> Engine:
+def create_engine(url: str, future: bool = True, sqlite_synchronous: str = "FULL", **overrides) -> Engine:
     """A new engine with our pool options and SQLite pragmas (WAL, busy timeout). Rasa's tracker
-    store uses it too, with `future=False` because Rasa's queries are 1.x style."""
+    store uses it too, with `future=False` because Rasa's queries are 1.x style.
+
+    `sqlite_synchronous`: FULL (default) syncs every commit to disk, which is what saved answers
+    get. NORMAL, which the tracker store uses, syncs at WAL checkpoints: the file cannot be
+    corrupted and a crashed process loses nothing, only a power cut can lose the last few
+    conversation events. It removes an fsync from every chat turn."""
+    if sqlite_synchronous not in ("FULL", "NORMAL"):
+        raise ValueError(f"sqlite_synchronous must be FULL or NORMAL, not {sqlite_synchronous!r}")
     engine = sa.create_engine(url, future=future, **{**engine_options(url), **overrides})
     if url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
     return engine
 
 

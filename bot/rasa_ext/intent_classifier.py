@@ -67,7 +67,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None or not messages:
             return messages
-        probabilities = self.model.predict_proba([lemma_text(m) for m in messages])
+        probabilities = nlu_model.predict_proba(self.model, [lemma_text(m) for m in messages])
         classes = list(self.model.classes_)
         length = int(self.config["ranking_length"])
         for message, row in zip(messages, probabilities):

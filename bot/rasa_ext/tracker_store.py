@@ -50,13 +50,15 @@ class CoprodTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         self.engine.dispose()
         overrides = {} if url.startswith("sqlite") else {"pool_size": 10, "max_overflow": 20}
-        self.engine = create_engine(url, future=False, **overrides)
+        self.engine = create_engine(url, future=False, sqlite_synchronous="NORMAL", **overrides)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._recent: "OrderedDict[str, _Recent]" = OrderedDict()
 
     def _head(self, session: Any, sender_id: str) -> Tuple[int, Optional[int]]:
-        count, top = session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).filter(
-            self.SQLEvent.sender_id == sender_id).one()
+        """(rows, highest row id) of a sender: one query on the sender_id index."""
+        table = self.SQLEvent.__table__
+        count, top = session.execute(sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
+            table.c.sender_id == sender_id)).one()
         return int(count or 0), top
 
     def _remember(self, sender_id: str, entry: _Recent) -> None:
@@ -102,14 +104,19 @@ class CoprodTrackerStore(SQLTrackerStore):
             return
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            if recent is not None and recent.tracker is tracker and self._head(session, sender_id) == recent.head:
+            known = recent is not None and recent.tracker is tracker and self._head(session, sender_id) == recent.head
+            if known:
                 new_events = list(tracker.events)[recent.length:]
             else:  # not the tracker we handed out, or the database changed: count what is stored
                 new_events = list(self._additional_events(session, tracker))
-            for event in new_events:
-                session.add(self._row(sender_id, event))
+            rows = [self._row(sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()  # assigns the row ids
+            if known:
+                head = (recent.head[0] + len(rows), rows[-1].id if rows else recent.head[1])
+            else:
+                head = self._head(session, sender_id)
             session.commit()
-            head = self._head(session, sender_id)
         self._remember(sender_id, _Recent(tracker, len(tracker.events), head))
 
     def _row(self, sender_id: str, event: Any) -> Any:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from bot.principles import PRINCIPLES
 
 
@@ -124,6 +126,21 @@ def test_out_of_scope_is_kind_and_the_question_is_stored_without_sender(bot, sen
     assert not any("sender" in c for c in columns)
 
 
+@pytest.mark.parametrize("message, marker", [
+    ("is it ok to take two paracetamol with my antibiotics", "GP or pharmacist"),
+    ("I need to move my mum's appointment to friday", "can't book"),
+    ("why is my invoice so high this month", "invoices"),
+    ("my dad has collapsed and isn't breathing", "999"),
+    ("Quel temps fera-t-il demain?", "outside what I can help with"),
+])
+def test_each_kind_of_out_of_scope_message_gets_its_own_reply(bot, sender, message, marker):
+    """The classifier's out-of-scope kind picks the reply; emergencies are never stored."""
+    reply = bot.text(sender, message)
+    assert marker in reply and "Source:" not in reply
+    stored = bot.rows("SELECT COUNT(*) FROM unanswered_question WHERE text = :t", t=message)
+    assert stored == ([(0,)] if marker == "999" else [(1,)])
+
+
 def test_human_handoff_gives_contacts_and_records_the_question(bot, sender):
     bot.text(sender, "what are the benefits of coproduction")
     before = count(bot, "handoff_request")
@@ -138,6 +155,19 @@ def test_capabilities_and_bot_challenge(bot, sender):
     caps = bot.say(sender, "what can you do?")
     assert 1 <= len(caps[0]["buttons"]) <= 5
     assert "not a person" in bot.text(sender, "am I talking to a robot?")
+
+
+def test_a_question_between_two_topics_gets_did_you_mean_and_the_choice_is_answered(bot, sender):
+    """End to end over REST: the classifier is torn between two topics, the person picks one."""
+    question = "tell me about the history or the role of staff"
+    reply = bot.say(sender, question)[0]
+    assert "Did you mean" in reply["text"]
+    payloads = [b["payload"] for b in reply["buttons"]]
+    assert sorted(payloads[:2]) == ["/origins_of_coproduction", "/role_of_professionals"]
+    answer = bot.text(sender, "/origins_of_coproduction")
+    assert "Source:" in answer and "Did you mean" not in answer
+    # a question we could answer is not on the staff list of unanswered questions
+    assert bot.rows("SELECT COUNT(*) FROM unanswered_question WHERE text = :t", t=question) == [(0,)]
 
 
 def test_two_close_topics_get_did_you_mean_buttons_from_the_action_server(bot):

@@ -5,6 +5,7 @@ Two store objects on one database stand for two Rasa servers behind a load balan
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,9 @@ def stores(tmp_path, domain):
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """Run a coroutine to the end (in its own thread: other tests may leave a loop running here)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def user(text: str, intent: str):

@@ -30,6 +30,16 @@ def test_a_fitted_model_tells_the_kinds_apart():
     assert ranked.retrieval["out_of_scope"][0] == "out_of_scope/medical"
 
 
+def test_the_fast_prediction_path_gives_the_pipelines_probabilities():
+    import numpy as np
+
+    model = nlu_model.fit(TEXTS, LABELS, c=10)
+    texts = ["can i take paracetamol", "what be coproduction", "move my booking"]
+    reference = nlu_model.build(10).fit(TEXTS, LABELS).predict_proba(texts)  # row-major, via joblib
+    np.testing.assert_allclose(nlu_model.predict_proba(model, texts), reference, rtol=1e-6, atol=1e-9)
+    assert model[-1].coef_.flags["F_CONTIGUOUS"]
+
+
 def test_fit_reuses_an_identical_fit_and_refits_when_examples_change(tmp_path):
     first = nlu_model.fit(TEXTS, LABELS, c=10, cache_dir=tmp_path)
     assert len(list(tmp_path.glob("*.skops"))) == 1
