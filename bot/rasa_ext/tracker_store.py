@@ -20,7 +20,7 @@ from bot.rasa_ext import fixes  # noqa: F401  (compiled action-reply schema; no 
 from bot.settings import settings
 
 COMPACT_AFTER_EVENTS = 80
-RECENT_CONVERSATIONS = 256  # trackers kept in memory between turns (per process)
+RECENT_CONVERSATIONS = 128  # trackers kept in memory between turns (per process); bounded so memory stays flat
 _IGNORED = ("dialect", "host", "port", "db", "username", "password", "login_db", "query", "url")
 
 

@@ -109,3 +109,18 @@ def test_rows_deleted_behind_the_store_are_not_served_from_memory(stores):
     with a.engine.begin() as conn:  # what the retention job does
         conn.execute(sa.text("DELETE FROM events WHERE sender_id = 'lee'"))
     assert run(a.retrieve("lee")) is None
+
+
+def test_only_a_bounded_number_of_conversations_is_kept_in_memory(stores, monkeypatch):
+    from bot.rasa_ext import tracker_store
+
+    monkeypatch.setattr(tracker_store, "RECENT_CONVERSATIONS", 3)
+    a, b = stores
+    for i in range(6):
+        tracker = run(a.create_tracker(f"visitor-{i}"))
+        turn(tracker, f"hello {i}", "greet", "utter_greet")
+        run(a.save(tracker))
+    assert len(a._recent) == 3
+    # the oldest ones come back from the database, complete
+    assert texts(run(a.retrieve("visitor-0"))) == ["hello 0"]
+    assert texts(run(b.retrieve("visitor-5"))) == ["hello 5"]
