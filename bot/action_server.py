@@ -23,6 +23,9 @@ def create_app(package: str = ACTIONS_PACKAGE):
     from rasa_sdk.endpoint import create_app as sdk_create_app
 
     app = sdk_create_app(package, cors_origins=[])
+    # Rasa keeps its connection to us open between actions (bot.rasa_ext.fixes); we must not
+    # close it first, or a request could be sent on a connection we are closing.
+    app.config.KEEP_ALIVE_TIMEOUT = 75
 
     @app.exception(Exception)
     async def _error(request, exception: Exception):  # noqa: ANN001

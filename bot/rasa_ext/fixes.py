@@ -1,4 +1,4 @@
-"""Two fixes to Rasa 3.6 internals, applied in the Rasa server process (imported by our tracker store).
+"""Three fixes to Rasa 3.6 internals, applied in the Rasa server process (imported by our tracker store).
 
 1. Rasa validates every action server reply with `jsonschema.validate`, which rebuilds the
    validator each call: 37% of the Rasa CPU of a self-check step (py-spy). We keep the
@@ -7,15 +7,22 @@
    conversation (an unfinished self-check is lost) and a failed write goes to memory only.
    We let the error through instead, so the turn fails, the person is told to try again in a
    moment (bot.rasa_ext.channels), and nothing is silently forgotten.
+3. `EndpointConfig.request` opens a new aiohttp session, so a new TCP connection, for every
+   call to the action server (12% of the Rasa CPU of a self-check step, py-spy). We keep one
+   session per endpoint and event loop, with keep-alive shorter than the action server's.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, Text
+
+import aiohttp
 
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.utils.endpoints import EndpointConfig
 
 _VALIDATOR: list = []
 
@@ -59,3 +66,38 @@ async def _save(self: FailSafeTrackerStore, tracker: Any) -> None:
 
 FailSafeTrackerStore.retrieve = _retrieve
 FailSafeTrackerStore.save = _save
+
+
+CLIENT_KEEPALIVE_S = 30  # must stay below the action server's keep-alive (bot.action_server)
+
+
+class _KeepOpen:
+    """`async with endpoint.session() as s` without closing the shared session at the end."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *exc: Any) -> bool:
+        return False
+
+
+def _shared_session(self: EndpointConfig) -> _KeepOpen:
+    """Rasa's session settings (headers, basic auth, timeout), made once per endpoint and loop."""
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+
+    loop = asyncio.get_running_loop()
+    cached = getattr(self, "_coprod_session", None)
+    if cached is None or cached[0] is not loop or cached[1].closed:
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        session = aiohttp.ClientSession(headers=self.headers, auth=auth,
+                                        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                                        connector=aiohttp.TCPConnector(keepalive_timeout=CLIENT_KEEPALIVE_S))
+        cached = (loop, session)
+        self._coprod_session = cached
+    return _KeepOpen(cached[1])
+
+
+EndpointConfig.session = _shared_session
