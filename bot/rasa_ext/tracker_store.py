@@ -55,10 +55,13 @@ class CoprodTrackerStore(SQLTrackerStore):
         self._recent: "OrderedDict[str, _Recent]" = OrderedDict()
 
     def _head(self, session: Any, sender_id: str) -> Tuple[int, Optional[int]]:
-        """(rows, highest row id) of a sender: one query on the sender_id index."""
-        table = self.SQLEvent.__table__
-        count, top = session.execute(sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
-            table.c.sender_id == sender_id)).one()
+        """(rows, highest row id) of a sender: one query on the sender_id index. Plain driver SQL:
+        building and caching a SQLAlchemy statement cost more than the query (py-spy, 20 users)."""
+        marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%(sender_id)s"
+        params: Any = (sender_id,) if marker == "?" else {"sender_id": sender_id}
+        table = self.engine.dialect.identifier_preparer.quote(self.SQLEvent.__tablename__)
+        count, top = session.connection().exec_driver_sql(
+            f"SELECT COUNT(id), MAX(id) FROM {table} WHERE sender_id = {marker}", params).one()
         return int(count or 0), top
 
     def _remember(self, sender_id: str, entry: _Recent) -> None:

@@ -5,12 +5,14 @@ Two store objects on one database stand for two Rasa servers behind a load balan
 from __future__ import annotations
 
 import asyncio
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from bot import db
+from tests.integration.conftest import _fresh_postgres, backends
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,11 +24,14 @@ def domain():
     return Domain.load(str(ROOT / "domain.yml"))
 
 
-@pytest.fixture()
-def stores(tmp_path, domain):
+@pytest.fixture(params=backends())
+def stores(request, tmp_path, domain):
     from bot.rasa_ext.tracker_store import CoprodTrackerStore
 
-    url = f"sqlite:///{tmp_path / 'trackers.db'}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'trackers.db'}"
+    else:
+        url = _fresh_postgres(os.environ["TEST_POSTGRES_URL"])
     db.migrate(url)
     return CoprodTrackerStore(domain=domain, url=url), CoprodTrackerStore(domain=domain, url=url)
 
