@@ -5,7 +5,9 @@ In one run, on this machine, over the REST channel (loopback):
      start -> first answer to "what is co-production?"
   2. one user at a time: knowledge questions and complete staff self-checks; p50/p95/p99 per kind
      of turn (knowledge answer, self-check step, final save = the "yes" consent turn)
-  3. 20 concurrent users mixing questions and self-checks for a fixed time: msg/s, percentiles, errors
+  3. 20 concurrent users mixing questions and self-checks: msg/s, percentiles, errors. Both bots
+     stay up and the load alternates between them in rounds (ours, example, ours, ...), so a
+     change in the machine's speed during the run affects both alike
   4. one long conversation: latency of message ~10 against message ~400
   5. peak RSS of the Rasa and action server process trees (sampled from /proc every 0.2 s) and
      RSS growth over --messages messages after warm-up
@@ -228,10 +230,11 @@ def single_user(url: str, profile: Profile, n_questions: int, n_flows: int) -> R
     return rec
 
 
-def concurrent_users(url: str, profile: Profile, users: int, seconds: float) -> Tuple[Recorder, float]:
+def concurrent_users(url: str, profile: Profile, users: int, seconds: float,
+                     rec: Optional[Recorder] = None) -> Tuple[Recorder, float]:
     """`users` threads, each a stream of visitors (5 questions + one flow) until the time is up;
-    returns the recorder and the elapsed wall time (s)."""
-    rec = Recorder()
+    returns the recorder (`rec`, to add to it, or a new one) and the elapsed wall time (s)."""
+    rec = rec if rec is not None else Recorder()
     client = Client(url, rec)
     deadline = time.monotonic() + seconds
 
@@ -473,14 +476,15 @@ class Counts:
     questions: int = 200
     flows: int = 20
     users: int = 20
-    seconds: float = 30
+    seconds: float = 60
     long: int = 400
+    rounds: int = 3  # the 20-user time is split into this many alternating rounds per bot
     messages: int = 20000  # the issue's memory-growth run (ours)
     example_messages: int = 2000  # the example bot's growth is not a target; keep its run short
 
 
-def drive(name: str, stack: Stack, url: str, profile: Profile, counts: Counts, sampler: MemorySampler) -> Dict:
-    """Every load measurement for one running bot; returns the numbers for the table."""
+def drive(name: str, stack: Stack, url: str, profile: Profile, counts: Counts) -> Dict:
+    """One user at a time: warm-up, questions and flows, one long conversation."""
     r: Dict = {}
     rasa_pid, actions_pid = stack.procs["rasa"].pid, stack.procs["actions"].pid
     print(f"  [{name}] ({loadavg()}) warm-up (one visitor, {len(profile.questions)} questions + one flow)")
@@ -492,22 +496,43 @@ def drive(name: str, stack: Stack, url: str, profile: Profile, counts: Counts, s
     print(rec.summary())
     r["single"] = rec
 
-    print(f"  [{name}] {counts.users} concurrent users for {counts.seconds:.0f} s")
-    rec, elapsed = concurrent_users(url, profile, counts.users, counts.seconds)
-    r["conc"], r["conc_rate"] = rec, rec.count / elapsed
-    print(f"    {rec.count} messages in {elapsed:.1f} s = {r['conc_rate']:.1f} msg/s; all turns "
-          f"p50={fmt(percentile(rec.all_latencies(), 50))} p95={fmt(percentile(rec.all_latencies(), 95))} "
-          f"p99={fmt(percentile(rec.all_latencies(), 99))} ms")
-    print(rec.summary())
-
     print(f"  [{name}] long conversation: {counts.long} questions from one sender")
     early, late, _ = long_conversation(url, profile, counts.long)
     r["long"] = (early, late)
     print(f"    median msgs 5-15: {fmt(early)} ms; msgs {counts.long - 10}-{counts.long}: {fmt(late)} ms; "
           f"ratio {late / early:.2f}")
+    return r
 
+
+def interleaved_load(bots: Dict[str, Tuple[str, Profile]], counts: Counts) -> Dict[str, Dict]:
+    """20 concurrent users against each bot, in alternating rounds (ours, example, ours, ...) while
+    both are up, so a change in the machine's speed during the run affects both alike."""
+    recs = {name: Recorder() for name in bots}
+    elapsed = {name: 0.0 for name in bots}
+    per_round = counts.seconds / counts.rounds
+    for i in range(counts.rounds):
+        for name, (url, profile) in bots.items():
+            print(f"  [{name}] round {i + 1}/{counts.rounds}: {counts.users} concurrent users for {per_round:.0f} s "
+                  f"({loadavg()})")
+            before = recs[name].count
+            _, seconds = concurrent_users(url, profile, counts.users, per_round, recs[name])
+            elapsed[name] += seconds
+            print(f"    {recs[name].count - before} messages = {(recs[name].count - before) / seconds:.1f} msg/s")
+    out = {}
+    for name, rec in recs.items():
+        out[name] = {"conc": rec, "conc_rate": rec.count / elapsed[name]}
+        print(f"  [{name}] all rounds: {rec.count} messages in {elapsed[name]:.1f} s = {out[name]['conc_rate']:.1f} msg/s; "
+              f"all turns p50={fmt(percentile(rec.all_latencies(), 50))} p95={fmt(percentile(rec.all_latencies(), 95))} "
+              f"p99={fmt(percentile(rec.all_latencies(), 99))} ms")
+        print(rec.summary())
+    return out
+
+
+def memory_growth(name: str, stack: Stack, url: str, profile: Profile, messages: int, sampler: MemorySampler) -> Dict:
+    """RSS of both servers before and after `messages` messages, and the peak so far."""
+    r: Dict = {}
+    rasa_pid, actions_pid = stack.procs["rasa"].pid, stack.procs["actions"].pid
     before = (tree_rss_mb(rasa_pid), tree_rss_mb(actions_pid))
-    messages = counts.messages if name == "ours" else min(counts.messages, counts.example_messages)
     print(f"  [{name}] memory growth: {messages} messages (4 streams of visitors); RSS before: "
           f"rasa {before[0]:.0f} MB, actions {before[1]:.0f} MB")
     t = time.monotonic()
@@ -671,11 +696,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--skip-example", action="store_true", help="do not build and measure the rasa init bot")
     ap.add_argument("--skip-training", action="store_true", help="do not time training")
     ap.add_argument("--messages", type=int, help="messages for our memory-growth run (default 20000; quick 300)")
-    ap.add_argument("--seconds", type=float, help="duration of the concurrent-users run (default 30; quick 10)")
+    ap.add_argument("--seconds", type=float, help="seconds of 20 concurrent users per bot, split into alternating rounds (default 60; quick 20)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, example bot)")
     args = ap.parse_args(argv)
 
-    counts = Counts(questions=50, flows=5, seconds=10, long=60, messages=300) if args.quick else Counts()
+    counts = Counts(questions=50, flows=5, seconds=20, rounds=2, long=60, messages=300) if args.quick else Counts()
     if args.messages:
         counts.messages = args.messages
     if args.seconds:
@@ -686,22 +711,32 @@ def main(argv: Optional[List[str]] = None) -> int:
     ours = ex = {}
     train = None
     t0 = time.monotonic()
+    stacks: Dict[str, Tuple[Stack, str, Profile]] = {}
     try:
-        print(f"==> Our stack (temp dir {tmp}; {loadavg()})")
-        stack, url, info = start_ours(tmp, sampler)
-        print(f"  migrate {info['migrate_s']:.1f} s; process start -> first answer {info['first_answer_s']:.1f} s")
         try:
-            ours = {**info, **drive("ours", stack, url, ours_profile(), counts, sampler)}
+            print(f"==> Our stack (temp dir {tmp}; {loadavg()})")
+            stack, url, info = start_ours(tmp, sampler)
+            stacks["ours"] = (stack, url, ours_profile())
+            print(f"  migrate {info['migrate_s']:.1f} s; process start -> first answer {info['first_answer_s']:.1f} s")
+            ours = {**info, **drive("ours", stack, url, ours_profile(), counts)}
+            if not args.skip_example:
+                print(f"==> The rasa init example bot, started beside ours, which stays up and idle ({loadavg()})")
+                stack, url, info = start_example(tmp, sampler)
+                stacks["example"] = (stack, url, example_profile())
+                print(f"  rasa init (incl. training) {info['init_train_s']:.1f} s; "
+                      f"process start -> first answer {info['first_answer_s']:.1f} s")
+                ex = {**info, **drive("example", stack, url, example_profile(), counts)}
+            print("==> Load: 20 concurrent users, the bots in alternating rounds")
+            load = interleaved_load({name: (url, profile) for name, (_, url, profile) in stacks.items()}, counts)
+            ours.update(load["ours"])
+            if "example" in load:
+                ex.update(load["example"])
+            print("==> Memory growth")
+            for name, (stack, url, profile) in stacks.items():
+                messages = counts.messages if name == "ours" else min(counts.messages, counts.example_messages)
+                (ours if name == "ours" else ex).update(memory_growth(name, stack, url, profile, messages, sampler))
         finally:
-            stack.stop()
-        if not args.skip_example:
-            print(f"==> The rasa init example bot ({loadavg()})")
-            stack, url, info = start_example(tmp, sampler)
-            print(f"  rasa init (incl. training) {info['init_train_s']:.1f} s; "
-                  f"process start -> first answer {info['first_answer_s']:.1f} s")
-            try:
-                ex = {**info, **drive("example", stack, url, example_profile(), counts, sampler)}
-            finally:
+            for stack, _, _ in stacks.values():
                 stack.stop()
         if not args.skip_training:
             print(f"==> Training time (copy of config.yml, domain.yml, data/ with an empty Rasa cache; {loadavg()})")
