@@ -483,13 +483,11 @@ class Counts:
     example_messages: int = 2000  # the example bot's growth is not a target; keep its run short
 
 
-def drive(name: str, stack: Stack, url: str, profile: Profile, counts: Counts) -> Dict:
+def drive(name: str, url: str, profile: Profile, counts: Counts) -> Dict:
     """One user at a time: warm-up, questions and flows, one long conversation."""
     r: Dict = {}
-    rasa_pid, actions_pid = stack.procs["rasa"].pid, stack.procs["actions"].pid
     print(f"  [{name}] ({loadavg()}) warm-up (one visitor, {len(profile.questions)} questions + one flow)")
     single_user(url, profile, len(profile.questions), 1)
-    r["rss_warm"] = (tree_rss_mb(rasa_pid), tree_rss_mb(actions_pid))
 
     print(f"  [{name}] single user: {counts.questions} questions, {counts.flows} complete flows")
     rec = single_user(url, profile, counts.questions, counts.flows)
@@ -539,7 +537,6 @@ def memory_growth(name: str, stack: Stack, url: str, profile: Profile, messages:
     rec = fixed_messages(url, profile, messages)
     after = (tree_rss_mb(rasa_pid), tree_rss_mb(actions_pid))
     r["growth"] = tuple(100 * (a - b) / b for a, b in zip(after, before))
-    r["rss_before"], r["rss_after"] = before, after
     print(f"    {rec.count} messages in {time.monotonic() - t:.0f} s, errors={rec.errors}; RSS after: "
           f"rasa {after[0]:.0f} MB ({r['growth'][0]:+.1f}%), actions {after[1]:.0f} MB ({r['growth'][1]:+.1f}%)")
     sampler.sample()
@@ -718,14 +715,14 @@ def main(argv: Optional[List[str]] = None) -> int:
             stack, url, info = start_ours(tmp, sampler)
             stacks["ours"] = (stack, url, ours_profile())
             print(f"  migrate {info['migrate_s']:.1f} s; process start -> first answer {info['first_answer_s']:.1f} s")
-            ours = {**info, **drive("ours", stack, url, ours_profile(), counts)}
+            ours = {**info, **drive("ours", url, ours_profile(), counts)}
             if not args.skip_example:
                 print(f"==> The rasa init example bot, started beside ours, which stays up and idle ({loadavg()})")
                 stack, url, info = start_example(tmp, sampler)
                 stacks["example"] = (stack, url, example_profile())
                 print(f"  rasa init (incl. training) {info['init_train_s']:.1f} s; "
                       f"process start -> first answer {info['first_answer_s']:.1f} s")
-                ex = {**info, **drive("example", stack, url, example_profile(), counts)}
+                ex = {**info, **drive("example", url, example_profile(), counts)}
             print("==> Load: 20 concurrent users, the bots in alternating rounds")
             load = interleaved_load({name: (url, profile) for name, (_, url, profile) in stacks.items()}, counts)
             ours.update(load["ours"])

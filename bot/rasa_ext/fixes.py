@@ -25,6 +25,7 @@ from typing import Any, Dict, Text
 import aiohttp
 
 from rasa.core.actions.action import RemoteAction
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils.endpoints import EndpointConfig
@@ -91,8 +92,6 @@ class _KeepOpen:
 
 def _shared_session(self: EndpointConfig) -> _KeepOpen:
     """Rasa's session settings (headers, basic auth, timeout), made once per endpoint and loop."""
-    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
-
     loop = asyncio.get_running_loop()
     cached = getattr(self, "_coprod_session", None)
     if cached is None or cached[0] is not loop or cached[1].closed:

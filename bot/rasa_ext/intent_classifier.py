@@ -7,7 +7,6 @@ does, so `utter_out_of_scope` picks the right reply without a TensorFlow model.
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any, Dict, List, Text
 
@@ -20,8 +19,6 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import nlu_model
-
-log = logging.getLogger(__name__)
 
 
 def lemma_text(message: Message) -> str:

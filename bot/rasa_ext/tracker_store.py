@@ -6,6 +6,8 @@ and is shared by several Rasa servers pointing at the same PostgreSQL.
 """
 from __future__ import annotations
 
+import json
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
@@ -14,6 +16,8 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.db import create_engine
 from bot.rasa_ext import fixes  # noqa: F401  (compiled action-reply schema; no silent fallback to memory)
@@ -53,15 +57,17 @@ class CoprodTrackerStore(SQLTrackerStore):
         self.engine = create_engine(url, future=False, sqlite_synchronous="NORMAL", **overrides)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._recent: "OrderedDict[str, _Recent]" = OrderedDict()
+        # plain driver SQL: building and cache-keying a SQLAlchemy statement on every turn cost
+        # more than the query itself (py-spy, 20 users)
+        self._qmark = self.engine.dialect.paramstyle == "qmark"
+        table = self.engine.dialect.identifier_preparer.quote(self.SQLEvent.__tablename__)
+        marker = "?" if self._qmark else "%(sender_id)s"
+        self._head_sql = f"SELECT COUNT(id), MAX(id) FROM {table} WHERE sender_id = {marker}"
 
     def _head(self, session: Any, sender_id: str) -> Tuple[int, Optional[int]]:
-        """(rows, highest row id) of a sender: one query on the sender_id index. Plain driver SQL:
-        building and caching a SQLAlchemy statement cost more than the query (py-spy, 20 users)."""
-        marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%(sender_id)s"
-        params: Any = (sender_id,) if marker == "?" else {"sender_id": sender_id}
-        table = self.engine.dialect.identifier_preparer.quote(self.SQLEvent.__tablename__)
-        count, top = session.connection().exec_driver_sql(
-            f"SELECT COUNT(id), MAX(id) FROM {table} WHERE sender_id = {marker}", params).one()
+        """(rows, highest row id) of a sender: one query on the sender_id index."""
+        params: Any = (sender_id,) if self._qmark else {"sender_id": sender_id}
+        count, top = session.connection().exec_driver_sql(self._head_sql, params).one()
         return int(count or 0), top
 
     def _remember(self, sender_id: str, entry: _Recent) -> None:
@@ -72,10 +78,6 @@ class CoprodTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> Any:
         """The tracker of the latest session; from memory when the database shows no change."""
-        import json
-
-        from rasa.shared.core.trackers import DialogueStateTracker
-
         with self.session_scope() as session:
             head = self._head(session, sender_id)
             recent = self._recent.get(sender_id)
@@ -91,20 +93,11 @@ class CoprodTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: Any) -> None:
-        """Store new events; after `action_delete_my_data` also forget the whole transcript, so
-        "delete my data" removes what the person typed, not only their saved answers."""
+        """Store the new events. After `action_delete_my_data` also forget the whole transcript, so
+        "delete my data" removes what the person typed, not only their saved answers; after
+        COMPACT_AFTER_EVENTS events start a compact session."""
         sender_id = tracker.sender_id
         recent = self._recent.pop(sender_id, None)
-        if _deleted_this_turn(tracker):
-            await super().save(tracker)
-            with self.session_scope() as session:
-                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
-                session.commit()
-            return
-        if len(tracker.events) > COMPACT_AFTER_EVENTS and tracker.latest_action_name == "action_listen":
-            await super().save(tracker)
-            self._start_compact_session(tracker)
-            return
         await self.stream_events(tracker)
         with self.session_scope() as session:
             known = recent is not None and recent.tracker is tracker and self._head(session, sender_id) == recent.head
@@ -120,12 +113,17 @@ class CoprodTrackerStore(SQLTrackerStore):
             else:
                 head = self._head(session, sender_id)
             session.commit()
-        self._remember(sender_id, _Recent(tracker, len(tracker.events), head))
+        if _deleted_this_turn(tracker):
+            with self.session_scope() as session:
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+                session.commit()
+        elif len(tracker.events) > COMPACT_AFTER_EVENTS and tracker.latest_action_name == "action_listen":
+            self._start_compact_session(tracker)
+        else:
+            self._remember(sender_id, _Recent(tracker, len(tracker.events), head))
 
     def _row(self, sender_id: str, event: Any) -> Any:
         """The table row for one event (as Rasa's SQLTrackerStore writes it)."""
-        import json
-
         data = event.as_dict()
         intent = (data.get("parse_data") or {}).get("intent", {}).get("name")
         return self.SQLEvent(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
@@ -136,10 +134,6 @@ class CoprodTrackerStore(SQLTrackerStore):
         gets slower with each turn (RasaHQ/rasa#11313). After COMPACT_AFTER_EVENTS events we store a
         new session start carrying the slots over: the conversation (and any self-check) carries on,
         and the next turn reads a handful of events instead of hundreds."""
-        import time
-
-        from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
-
         now = time.time()
         events = [ActionExecuted("action_session_start", timestamp=now), SessionStarted(timestamp=now + 1e-6)]
         for i, (name, slot) in enumerate(tracker.slots.items()):
@@ -153,8 +147,6 @@ class CoprodTrackerStore(SQLTrackerStore):
 
 
 def _deleted_this_turn(tracker: Any) -> bool:
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             return False

@@ -5,11 +5,13 @@ does after starting a local server) gets its own fresh database and its own stac
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
@@ -19,6 +21,12 @@ import sqlalchemy as sa
 from bot import db
 from bot.runner import Stack, ephemeral_settings, model_path, stack_env
 from bot.settings import load_settings
+
+
+def run_coroutine(coro: Any) -> Any:
+    """Run a coroutine to the end in its own thread (other tests may leave an event loop running here)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _fresh_postgres(base_url: str) -> str:

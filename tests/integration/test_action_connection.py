@@ -1,15 +1,10 @@
 """Rasa's calls to the action server reuse one connection, and survive the server restarting."""
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 from bot.runner import free_port
+from tests.integration.conftest import run_coroutine
 
-
-def run(coro):
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 async def _serve(port: int, peers: set):
@@ -45,6 +40,6 @@ def test_action_calls_share_one_connection_and_recover_after_a_restart():
         await server.cleanup()
         return first, peers
 
-    first, after_restart = run(scenario())
+    first, after_restart = run_coroutine(scenario())
     assert len(first) == 1  # 20 calls, one TCP connection
     assert len(after_restart) == 1

@@ -4,15 +4,13 @@ Two store objects on one database stand for two Rasa servers behind a load balan
 """
 from __future__ import annotations
 
-import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from bot import db
-from tests.integration.conftest import _fresh_postgres, backends
+from tests.integration.conftest import _fresh_postgres, backends, run_coroutine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,11 +34,6 @@ def stores(request, tmp_path, domain):
     return CoprodTrackerStore(domain=domain, url=url), CoprodTrackerStore(domain=domain, url=url)
 
 
-def run(coro):
-    """Run a coroutine to the end (in its own thread: other tests may leave a loop running here)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
 
 def user(text: str, intent: str):
     from rasa.shared.core.events import UserUttered
@@ -61,44 +54,44 @@ def texts(tracker) -> list:
 
 def test_a_turn_saved_by_one_server_is_seen_by_the_other(stores):
     a, b = stores
-    tracker = run(a.create_tracker("alex"))
+    tracker = run_coroutine(a.create_tracker("alex"))
     turn(tracker, "hi", "greet", "utter_greet")
-    run(a.save(tracker))
-    assert texts(run(a.retrieve("alex"))) == ["hi"]
+    run_coroutine(a.save(tracker))
+    assert texts(run_coroutine(a.retrieve("alex"))) == ["hi"]
 
-    on_b = run(b.retrieve("alex"))
+    on_b = run_coroutine(b.retrieve("alex"))
     turn(on_b, "what is co-production?", "what_is_coproduction", "utter_what_is_coproduction")
-    run(b.save(on_b))
+    run_coroutine(b.save(on_b))
 
-    back_on_a = run(a.retrieve("alex"))
+    back_on_a = run_coroutine(a.retrieve("alex"))
     assert texts(back_on_a) == ["hi", "what is co-production?"]
     turn(back_on_a, "thanks", "thank", "utter_thank")
-    run(a.save(back_on_a))
-    assert texts(run(b.retrieve("alex"))) == ["hi", "what is co-production?", "thanks"]
+    run_coroutine(a.save(back_on_a))
+    assert texts(run_coroutine(b.retrieve("alex"))) == ["hi", "what is co-production?", "thanks"]
 
 
 def test_events_of_a_turn_that_failed_before_saving_are_not_served(stores):
     a, _ = stores
-    tracker = run(a.create_tracker("sam"))
+    tracker = run_coroutine(a.create_tracker("sam"))
     turn(tracker, "hi", "greet", "utter_greet")
-    run(a.save(tracker))
-    handed_out = run(a.retrieve("sam"))
+    run_coroutine(a.save(tracker))
+    handed_out = run_coroutine(a.retrieve("sam"))
     turn(handed_out, "this turn crashes", "benefits", "utter_benefits")  # never saved
-    again = run(a.retrieve("sam"))
+    again = run_coroutine(a.retrieve("sam"))
     assert texts(again) == ["hi"]
     turn(again, "next try", "benefits", "utter_benefits")
-    run(a.save(again))
-    assert texts(run(a.retrieve("sam"))) == ["hi", "next try"]
+    run_coroutine(a.save(again))
+    assert texts(run_coroutine(a.retrieve("sam"))) == ["hi", "next try"]
 
 
 def test_each_event_is_stored_once_however_often_a_tracker_is_saved(stores):
     a, b = stores
-    tracker = run(a.create_tracker("kim"))
+    tracker = run_coroutine(a.create_tracker("kim"))
     for i in range(3):
         turn(tracker, f"question {i}", "benefits", "utter_benefits")
-        run(a.save(tracker))
-        run(a.save(tracker))  # a second save of the same state adds nothing
-    fresh = run(b.retrieve("kim"))
+        run_coroutine(a.save(tracker))
+        run_coroutine(a.save(tracker))  # a second save of the same state adds nothing
+    fresh = run_coroutine(b.retrieve("kim"))
     assert texts(fresh) == ["question 0", "question 1", "question 2"]
     assert len(fresh.events) == len(tracker.events)
 
@@ -107,13 +100,13 @@ def test_rows_deleted_behind_the_store_are_not_served_from_memory(stores):
     import sqlalchemy as sa
 
     a, _ = stores
-    tracker = run(a.create_tracker("lee"))
+    tracker = run_coroutine(a.create_tracker("lee"))
     turn(tracker, "hi", "greet", "utter_greet")
-    run(a.save(tracker))
-    assert run(a.retrieve("lee")) is not None
+    run_coroutine(a.save(tracker))
+    assert run_coroutine(a.retrieve("lee")) is not None
     with a.engine.begin() as conn:  # what the retention job does
         conn.execute(sa.text("DELETE FROM events WHERE sender_id = 'lee'"))
-    assert run(a.retrieve("lee")) is None
+    assert run_coroutine(a.retrieve("lee")) is None
 
 
 def test_only_a_bounded_number_of_conversations_is_kept_in_memory(stores, monkeypatch):
@@ -122,10 +115,10 @@ def test_only_a_bounded_number_of_conversations_is_kept_in_memory(stores, monkey
     monkeypatch.setattr(tracker_store, "RECENT_CONVERSATIONS", 3)
     a, b = stores
     for i in range(6):
-        tracker = run(a.create_tracker(f"visitor-{i}"))
+        tracker = run_coroutine(a.create_tracker(f"visitor-{i}"))
         turn(tracker, f"hello {i}", "greet", "utter_greet")
-        run(a.save(tracker))
+        run_coroutine(a.save(tracker))
     assert len(a._recent) == 3
     # the oldest ones come back from the database, complete
-    assert texts(run(a.retrieve("visitor-0"))) == ["hello 0"]
-    assert texts(run(b.retrieve("visitor-5"))) == ["hello 5"]
+    assert texts(run_coroutine(a.retrieve("visitor-0"))) == ["hello 0"]
+    assert texts(run_coroutine(b.retrieve("visitor-5"))) == ["hello 5"]
