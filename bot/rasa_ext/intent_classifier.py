@@ -37,7 +37,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Any = None) -> None:
         self.config = {**self.get_default_config(), **config}
-        self._storage, self._resource, self.model = model_storage, resource, model
+        self._storage, self._resource = model_storage, resource
+        self.scorer = nlu_model.Scorer(model) if model is not None else None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -48,24 +49,25 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         examples = [m for m in training_data.intent_examples if m.get("intent")]
         labels = [m.get("intent_response_key") or m.get("intent") for m in examples]
         cache = self.config.get("cache_dir")
-        self.model = nlu_model.fit([lemma_text(m) for m in examples], labels, float(self.config["C"]),
-                                   tuple(self.config["char_ngrams"]), Path(cache) if cache else None)
+        model = nlu_model.fit([lemma_text(m) for m in examples], labels, float(self.config["C"]),
+                              tuple(self.config["char_ngrams"]), Path(cache) if cache else None)
         with self._storage.write_to(self._resource) as model_dir:
-            nlu_model.save(self.model, model_dir / nlu_model.MODEL_FILE)
+            nlu_model.save(model, model_dir / nlu_model.MODEL_FILE)
+        self.scorer = nlu_model.Scorer(model)
         return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
         with model_storage.read_from(resource) as model_dir:
-            model = nlu_model.for_prediction(nlu_model.load(model_dir / nlu_model.MODEL_FILE))
+            model = nlu_model.load(model_dir / nlu_model.MODEL_FILE)
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self.model is None or not messages:
+        if self.scorer is None or not messages:
             return messages
-        probabilities = nlu_model.predict_proba(self.model, [lemma_text(m) for m in messages])
-        classes = list(self.model.classes_)
+        probabilities = self.scorer.predict_proba([lemma_text(m) for m in messages])
+        classes = list(self.scorer.classes_)
         length = int(self.config["ranking_length"])
         for message, row in zip(messages, probabilities):
             ranked = nlu_model.rank(classes, row)

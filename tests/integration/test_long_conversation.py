@@ -21,3 +21,19 @@ def test_self_check_survives_many_knowledge_questions(bot, sender):
     bot.text(sender, "skip")
     assert "Overall" in bot.text(sender, "yes")
     assert bot.rows("SELECT COUNT(*) FROM submission WHERE team = 'Long team'") == [(1,)]
+
+
+def test_tell_me_more_right_after_a_compaction_continues_the_last_answer(bot, sender):
+    def sessions() -> int:
+        return bot.rows("SELECT COUNT(*) FROM events WHERE sender_id = :s AND type_name = 'session_started'",
+                        s=sender)[0][0]
+
+    bot.text(sender, "hello")
+    before = sessions()
+    for _ in range(COMPACT_AFTER_EVENTS):  # each answer adds several events: a compaction comes well before the end
+        bot.text(sender, "what is co-production?")
+        if sessions() > before:
+            break
+    assert sessions() > before, "no compact session was started"
+    # the compaction happened right after this answer: "tell me more" still means more on it
+    assert "roots in the business world" in bot.text(sender, "tell me more")

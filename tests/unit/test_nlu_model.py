@@ -30,14 +30,29 @@ def test_a_fitted_model_tells_the_kinds_apart():
     assert ranked.retrieval["out_of_scope"][0] == "out_of_scope/medical"
 
 
-def test_the_fast_prediction_path_gives_the_pipelines_probabilities():
+def test_the_scorer_gives_the_pipelines_probabilities():
     import numpy as np
 
     model = nlu_model.fit(TEXTS, LABELS, c=10)
-    texts = ["can i take paracetamol", "what be coproduction", "move my booking"]
-    reference = nlu_model.build(10).fit(TEXTS, LABELS).predict_proba(texts)  # row-major, via joblib
-    np.testing.assert_allclose(nlu_model.predict_proba(model, texts), reference, rtol=1e-6, atol=1e-9)
-    assert model[-1].coef_.flags["F_CONTIGUOUS"]
+    scorer = nlu_model.Scorer(model)
+    assert scorer.fast
+    # known words, unknown words only, repeated words (sublinear tf), empty text, misspellings
+    texts = ["can i take paracetamol", "what be coproduction", "move my booking", "zzz qqq",
+             "booking booking booking appointment", "", "coprodution benfits"]
+    np.testing.assert_allclose(scorer.predict_proba(texts), model.predict_proba(texts), rtol=1e-9, atol=1e-12)
+    assert list(scorer.classes_) == list(model.classes_)
+
+
+def test_the_scorer_falls_back_to_scikit_learn_for_models_it_does_not_cover():
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression(multi_class="ovr")).fit(TEXTS, LABELS)
+    scorer = nlu_model.Scorer(model)
+    assert not scorer.fast
+    np.testing.assert_allclose(scorer.predict_proba(["move my booking"]), model.predict_proba(["move my booking"]))
 
 
 def test_fit_reuses_an_identical_fit_and_refits_when_examples_change(tmp_path):
