@@ -8,7 +8,7 @@ does, so `utter_out_of_scope` picks the right reply without a TensorFlow model.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,10 +35,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return {"C": 10.0, "char_ngrams": [2, 4], "ranking_length": 10, "cache_dir": ".cache/nlu-models"}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Any = None) -> None:
+                 scorer: Optional[nlu_model.Scorer] = None) -> None:
         self.config = {**self.get_default_config(), **config}
-        self._storage, self._resource = model_storage, resource
-        self.scorer = nlu_model.Scorer(model) if model is not None else None
+        self._storage, self._resource, self.scorer = model_storage, resource, scorer
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -49,19 +48,18 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         examples = [m for m in training_data.intent_examples if m.get("intent")]
         labels = [m.get("intent_response_key") or m.get("intent") for m in examples]
         cache = self.config.get("cache_dir")
-        model = nlu_model.fit([lemma_text(m) for m in examples], labels, float(self.config["C"]),
-                              tuple(self.config["char_ngrams"]), Path(cache) if cache else None)
+        self.scorer = nlu_model.fit([lemma_text(m) for m in examples], labels, float(self.config["C"]),
+                                    tuple(self.config["char_ngrams"]), Path(cache) if cache else None)
         with self._storage.write_to(self._resource) as model_dir:
-            nlu_model.save(model, model_dir / nlu_model.MODEL_FILE)
-        self.scorer = nlu_model.Scorer(model)
+            nlu_model.save(self.scorer, model_dir / nlu_model.MODEL_FILE)
         return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
         with model_storage.read_from(resource) as model_dir:
-            model = nlu_model.load(model_dir / nlu_model.MODEL_FILE)
-        return cls(config, model_storage, resource, model)
+            scorer = nlu_model.load(model_dir / nlu_model.MODEL_FILE)
+        return cls(config, model_storage, resource, scorer)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.scorer is None or not messages:
