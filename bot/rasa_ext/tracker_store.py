@@ -100,7 +100,7 @@ class CoprodTrackerStore(SQLTrackerStore):
     async def save(self, tracker: Any) -> None:
         """Store the new events. After `action_delete_my_data` also forget the whole transcript, so
         "delete my data" removes what the person typed, not only their saved answers; after
-        COMPACT_AFTER_EVENTS events start a compact session."""
+        COMPACT_AFTER_EVENTS events start a compact session. One transaction for all of it."""
         sender_id = tracker.sender_id
         recent = self._recent.pop(sender_id, None)
         await self.stream_events(tracker)
@@ -116,14 +116,15 @@ class CoprodTrackerStore(SQLTrackerStore):
                 new_events = list(tracker.events) if stored[0] == 0 else list(self._additional_events(session, tracker))
                 ids = self._insert(session, sender_id, new_events)
                 head = (len(ids), max(ids)) if stored[0] == 0 and ids else self._head(session, sender_id)
-            session.commit()
-        if _deleted_this_turn(tracker):
-            with self.session_scope() as session:
+            keep = False
+            if _deleted_this_turn(tracker):
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
-                session.commit()
-        elif len(tracker.events) > COMPACT_AFTER_EVENTS and tracker.latest_action_name == "action_listen":
-            self._start_compact_session(tracker)
-        else:
+            elif len(tracker.events) > COMPACT_AFTER_EVENTS and tracker.latest_action_name == "action_listen":
+                self._insert(session, sender_id, _compact_session(tracker))
+            else:
+                keep = True
+            session.commit()
+        if keep:
             self._remember(sender_id, _Recent(tracker, len(tracker.events), head))
 
     def _values(self, sender_id: str, event: Any) -> Tuple[Any, ...]:
@@ -149,32 +150,31 @@ class CoprodTrackerStore(SQLTrackerStore):
             ids += [row[0] for row in connection.exec_driver_sql(sql, tuple(v for r in chunk for v in r))]
         return ids
 
-    def _start_compact_session(self, tracker: Any) -> None:
-        """Every message replays the events since the last session start, so a long conversation
-        gets slower with each turn (RasaHQ/rasa#11313). After COMPACT_AFTER_EVENTS events we store a
-        new session start carrying the slots over, then the assistant's side of the last turn (its
-        actions and messages, not what the person typed): the conversation (and any self-check)
-        carries on, "tell me more" still refers to the last answer, and the next turn reads a
-        handful of events instead of hundreds."""
-        last_turn = []
-        for event in reversed(tracker.events):
-            if isinstance(event, UserUttered):
-                break
-            if isinstance(event, (ActionExecuted, BotUttered)):
-                last_turn.append(event)
-        last_turn.reverse()
-        if not (last_turn and isinstance(last_turn[-1], ActionExecuted) and last_turn[-1].action_name == "action_listen"):
-            last_turn.append(ActionExecuted("action_listen"))
-        now = time.time()
-        events = [ActionExecuted("action_session_start", timestamp=now), SessionStarted(timestamp=now + 1e-6)]
-        for i, (name, slot) in enumerate(tracker.slots.items()):
-            if slot.value is not None and name != "session_started_metadata":
-                events.append(SlotSet(name, slot.value, timestamp=now + 2e-6 + i * 1e-7))
-        for j, event in enumerate(last_turn):  # later than the session start, so they belong to it
-            events.append(Event.from_parameters({**event.as_dict(), "timestamp": now + 1e-4 + j * 1e-6}))
-        with self.session_scope() as session:
-            self._insert(session, tracker.sender_id, events)
-            session.commit()
+
+def _compact_session(tracker: Any) -> List[Any]:
+    """Every message replays the events since the last session start, so a long conversation
+    gets slower with each turn (RasaHQ/rasa#11313). After COMPACT_AFTER_EVENTS events we store a
+    new session start carrying the slots over, then the assistant's side of the last turn (its
+    actions and messages, not what the person typed): the conversation (and any self-check)
+    carries on, "tell me more" still refers to the last answer, and the next turn reads a
+    handful of events instead of hundreds."""
+    last_turn = []
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, (ActionExecuted, BotUttered)):
+            last_turn.append(event)
+    last_turn.reverse()
+    if not (last_turn and isinstance(last_turn[-1], ActionExecuted) and last_turn[-1].action_name == "action_listen"):
+        last_turn.append(ActionExecuted("action_listen"))
+    now = time.time()
+    events = [ActionExecuted("action_session_start", timestamp=now), SessionStarted(timestamp=now + 1e-6)]
+    for i, (name, slot) in enumerate(tracker.slots.items()):
+        if slot.value is not None and name != "session_started_metadata":
+            events.append(SlotSet(name, slot.value, timestamp=now + 2e-6 + i * 1e-7))
+    for j, event in enumerate(last_turn):  # later than the session start, so they belong to it
+        events.append(Event.from_parameters({**event.as_dict(), "timestamp": now + 1e-4 + j * 1e-6}))
+    return events
 
 
 def _deleted_this_turn(tracker: Any) -> bool:
