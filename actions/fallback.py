@@ -1,4 +1,5 @@
-"""action_fallback (low NLU confidence) and action_record_out_of_scope: answer kindly, keep the question."""
+"""action_fallback (no topic confident enough) and action_record_out_of_scope: answer kindly,
+and keep the question for the content team (never an emergency message)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -31,11 +32,9 @@ class ActionFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         decision = fallback.decide(tracker.latest_message.get("intent_ranking") or [])
-        if decision.kind == "disambiguate":
-            dispatcher.utter_message(text=fallback.DID_YOU_MEAN, buttons=decision.buttons())
-        else:
-            _store(tracker, "low_confidence", decision.best_guess, decision.confidence)
-            dispatcher.utter_message(text=fallback.NOT_UNDERSTOOD, buttons=fallback.NOT_UNDERSTOOD_BUTTONS)
+        if decision.kind != "disambiguate":
+            _store(tracker, decision.kind, decision.best_guess, decision.confidence)
+        dispatcher.utter_message(text=fallback.reply_text(decision), buttons=decision.buttons())
         log.info("fallback sender=%s decision=%s", tracker.sender_id, decision.kind)
         return []
 

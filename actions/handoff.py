@@ -11,7 +11,8 @@ from bot.db import session_scope
 from bot.errors import StorageError
 from bot.parsing import clean_text
 from bot.repository import record_handoff
-from bot.settings import settings
+from bot.local_details import contact_line
+from bot.organisation import current as organisation
 
 
 def previous_question(tracker: Tracker) -> Optional[str]:
@@ -29,7 +30,7 @@ class ActionHumanHandoff(Action):
         return "action_human_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        s = settings()
+        org = organisation()
         rid, events = respondent(tracker)
         noted = True
         try:
@@ -38,10 +39,7 @@ class ActionHumanHandoff(Action):
         except StorageError:
             noted = False
             log.warning("could not record handoff sender=%s", tracker.sender_id)
-        text = (
-            f"You can talk to a person at {s.org_name}: phone {s.contact_phone} or email {s.contact_email} "
-            f"({s.office_hours})."
-        )
+        text = f"You can talk to a person at {org.name}: {contact_line(org)}."
         if noted:
             text += " I've also passed on a note, with your last question, so the team knows what you asked."
         dispatcher.utter_message(text=text)

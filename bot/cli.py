@@ -65,7 +65,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import check_ports
     from bot.web import serve
 
+    from bot.organisation import current, demo_warning
+
     settings, stack, env = _prepared_stack()
+    warning = demo_warning(current(), settings.on_loopback)
+    if warning:
+        print(warning)
     _purge_expired(settings.retention_days)
     web = None
 

@@ -1,51 +1,115 @@
-"""What to do with a message the classifier is unsure about: offer two topics, or say
-it's outside what we can help with. Pure function over Rasa's intent ranking."""
+"""Knowing when we don't know. Pure functions over the intent model's ranking.
+
+A knowledge answer is given only when the model is confident of one topic (`topic_threshold` of
+KnowledgeFallbackClassifier in config.yml; other intents use Rasa's usual threshold). Below it, `decide` picks one of three kind replies:
+* disambiguate: two topics are both likely -> "did you mean A or B?";
+* not_covered: the question is about our subject but no topic answers it well -> "I don't have a
+  good answer to that yet", the closest topics if any is plausible, a person, and the question is
+  kept for the content team (by theme: the closest topic);
+* out_of_scope: not about co-production or the assistant -> "that's outside what I can help with".
+
+`outcome` says what the assistant does with a whole parse; `make bench-nlu` scores with it.
+Thresholds were chosen on the dev splits only (bot/evaluation.py), never on the test splits.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.topics import TOPICS, topic_button
 
-MIN_TOP = 0.1  # below this the best topic is only noise (confidences of the intent model, see config.yml)
-MIN_SECOND = 0.06
+MIN_TOP = 0.25      # disambiguate: the best topic at least this likely ...
+MIN_SECOND = 0.15   # ... and the second at least this
+IN_DOMAIN = 0.5     # our subject: topics and conversation intents together at least this likely
+PLAUSIBLE = 0.12    # a topic offered as a button under "not covered yet"
+
+OUT_OF_SCOPE = "out_of_scope"
+FLOW_STARTS = frozenset({"start_self_check", "give_feedback", "delete_my_data", "human_handoff"})
 
 
 @dataclass(frozen=True)
 class Decision:
-    kind: str  # "disambiguate" | "not_understood"
+    kind: str  # "disambiguate" | "not_covered" | "out_of_scope"
     topics: Sequence[str] = ()
     best_guess: Optional[str] = None
     confidence: Optional[float] = None
 
     def buttons(self) -> List[Dict[str, str]]:
-        return [topic_button(t) for t in self.topics] + [{"title": "Something else", "payload": "/bot_capabilities"}]
+        topic_buttons = [topic_button(t) for t in self.topics]
+        if self.kind == "disambiguate":
+            return topic_buttons + [{"title": "Something else", "payload": "/bot_capabilities"}]
+        if self.kind == "not_covered":
+            return topic_buttons + [PERSON_BUTTON]
+        return list(OUT_OF_SCOPE_BUTTONS)
 
 
-def decide(ranking: Sequence[Dict[str, Any]]) -> Decision:
-    """Two close knowledge topics at the top -> ask which; anything else -> not understood."""
+def _ranked(ranking: Sequence[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
     ranked = [r for r in ranking if r.get("name") not in ("nlu_fallback", None)]
-    ranked.sort(key=lambda r: -float(r.get("confidence") or 0))
+    return sorted(ranked, key=lambda r: -float(r.get("confidence") or 0))
+
+
+def decide(ranking: Sequence[Mapping[str, Any]]) -> Decision:
+    """What to say when no single topic is confident enough to answer."""
+    ranked = _ranked(ranking)
+    topics = [r for r in ranked if r["name"] in TOPICS]
     best = ranked[0] if ranked else None
-    guess = best.get("name") if best else None
+    guess = str(best["name"]) if best else None
     conf = float(best.get("confidence") or 0) if best else None
-    if len(ranked) >= 2:
-        first, second = ranked[0], ranked[1]
-        if (first["name"] in TOPICS and second["name"] in TOPICS
-                and float(first["confidence"]) >= MIN_TOP and float(second["confidence"]) >= MIN_SECOND):
-            return Decision("disambiguate", (first["name"], second["name"]), guess, conf)
-    return Decision("not_understood", (), guess, conf)
+    if len(topics) >= 2 and float(topics[0]["confidence"]) >= MIN_TOP and float(topics[1]["confidence"]) >= MIN_SECOND:
+        return Decision("disambiguate", (topics[0]["name"], topics[1]["name"]), guess, conf)
+    in_domain = sum(float(r.get("confidence") or 0) for r in ranked if r["name"] != OUT_OF_SCOPE)
+    if in_domain >= IN_DOMAIN:
+        close = tuple(str(r["name"]) for r in topics[:2] if float(r["confidence"]) >= PLAUSIBLE)
+        theme = str(topics[0]["name"]) if topics else guess
+        return Decision("not_covered", close, theme, float(topics[0]["confidence"]) if topics else conf)
+    return Decision("out_of_scope", (), guess, conf)
+
+
+def below_topic_threshold(intent: Optional[str], confidence: float, threshold: float) -> bool:
+    """A knowledge topic is answered only when the model is at least this sure of it."""
+    return intent in TOPICS and confidence < threshold
+
+
+def outcome(intent: Optional[str], ranking: Sequence[Mapping[str, Any]]) -> str:
+    """What the assistant does with a parse: "answer:<topic>", "flow:<intent>", "out_of_scope",
+    "not_covered", "disambiguate" or "conversation" (greetings, yes/no, help, ...)."""
+    if intent in TOPICS:
+        return f"answer:{intent}"
+    if intent in FLOW_STARTS:
+        return f"flow:{intent}"
+    if intent == OUT_OF_SCOPE:
+        return "out_of_scope"
+    if intent == "nlu_fallback" or intent is None:
+        return decide(ranking).kind
+    return "conversation"
 
 
 DID_YOU_MEAN = "I want to be sure I answer the right question. Did you mean one of these?"
-NOT_UNDERSTOOD = (
-    "Sorry, I'm not sure I can help with that. I answer questions about co-production in health and social care, "
-    "run a short self-check of a service, and take feedback. You could rephrase your question, or pick one of these."
+NOT_COVERED = (
+    "I'm sorry, I don't have a good answer to that yet. I've kept your question (without your name) so the "
+    "team can add an answer. A person can help you now, or one of these may be close:"
 )
-NOT_UNDERSTOOD_BUTTONS = [
+NOT_COVERED_NO_TOPIC = (
+    "I'm sorry, I don't have a good answer to that yet. I've kept your question (without your name) so the "
+    "team can add an answer. A person from the team can help you now."
+)
+OUT_OF_SCOPE_TEXT = (
+    "Sorry, that's outside what I can help with. I answer questions about co-production and taking part "
+    "in health and social care services, run a short self-check of a service, and take feedback."
+)
+PERSON_BUTTON = {"title": "Talk to a person", "payload": "/human_handoff"}
+OUT_OF_SCOPE_BUTTONS = (
     topic_button("what_is_coproduction"),
     {"title": "What can you do?", "payload": "/bot_capabilities"},
-    {"title": "Talk to a person", "payload": "/human_handoff"},
-]
+    PERSON_BUTTON,
+)
 WHICH_TOPIC = "Which topic would you like to know more about?"
 WHICH_TOPIC_BUTTONS = [topic_button(t) for t in ("what_is_coproduction", "six_principles", "benefits", "getting_started")]
+
+
+def reply_text(decision: Decision) -> str:
+    if decision.kind == "disambiguate":
+        return DID_YOU_MEAN
+    if decision.kind == "not_covered":
+        return NOT_COVERED if decision.topics else NOT_COVERED_NO_TOPIC
+    return OUT_OF_SCOPE_TEXT

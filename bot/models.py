@@ -76,7 +76,7 @@ class UnansweredQuestion(Base):
     id = sa.Column(sa.Integer, primary_key=True)
     text = sa.Column(sa.Text, nullable=False)
     channel = sa.Column(sa.String(32), nullable=False)
-    reason = sa.Column(sa.String(20), nullable=False)  # low_confidence | out_of_scope
+    reason = sa.Column(sa.String(20), nullable=False)  # not_covered | out_of_scope (older rows: low_confidence)
     best_guess = sa.Column(sa.String(60))
     confidence = sa.Column(sa.Float)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 MODEL_FILE = "intent_model.npz"
-FORMAT = 1  # of the saved file (bot.nlu_model.save)
+FORMAT = 2  # of the saved file (bot.nlu_model.save); 2 added the sentence-embedding block
 
 
 @dataclass(frozen=True)
@@ -29,19 +29,47 @@ class Ranking:
     retrieval: Dict[str, Tuple[str, float]]
 
 
-def build(c: float, char_ngrams: Tuple[int, int] = (2, 4)) -> Any:
-    """An untrained pipeline: words and word pairs plus character n-grams (for misspellings)."""
+class EmbeddingFeatures:
+    """A scikit-learn transformer: each text's sentence embedding (bot.embeddings) times `weight`."""
+
+    def __init__(self, weight: float = 1.0) -> None:
+        self.weight = weight
+
+    def fit(self, texts: Any, y: Any = None) -> "EmbeddingFeatures":
+        return self
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        import scipy.sparse as sp
+
+        from bot.embeddings import embedder
+
+        return sp.csr_matrix(self.weight * embedder().embed(list(texts)))
+
+    def fit_transform(self, texts: Sequence[str], y: Any = None) -> Any:
+        return self.transform(texts)
+
+    def get_params(self, deep: bool = True) -> Dict[str, Any]:
+        return {"weight": self.weight}
+
+    def set_params(self, **params: Any) -> "EmbeddingFeatures":
+        self.weight = params.get("weight", self.weight)
+        return self
+
+
+def build(c: float, char_ngrams: Tuple[int, int] = (2, 4), embedding_weight: float = 0.0) -> Any:
+    """An untrained pipeline: words and word pairs, character n-grams (for misspellings) and,
+    with `embedding_weight` > 0, the sentence embedding (meaning beyond the exact words)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, make_pipeline
 
-    return make_pipeline(
-        FeatureUnion([
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_ngrams), sublinear_tf=True)),
-        ]),
-        LogisticRegression(C=c, max_iter=3000),
-    )
+    blocks: List[Tuple[str, Any]] = [
+        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_ngrams), sublinear_tf=True, min_df=2)),
+    ]
+    if embedding_weight > 0:
+        blocks.append(("meaning", EmbeddingFeatures(embedding_weight)))
+    return make_pipeline(FeatureUnion(blocks), LogisticRegression(C=c, max_iter=3000))
 
 
 def fingerprint(texts: Sequence[str], labels: Sequence[str], params: Dict[str, Any]) -> str:
@@ -51,21 +79,22 @@ def fingerprint(texts: Sequence[str], labels: Sequence[str], params: Dict[str, A
 
 
 def fit(texts: Sequence[str], labels: Sequence[str], c: float, char_ngrams: Tuple[int, int] = (2, 4),
-        cache_dir: Optional[Path] = None, keep: int = 4) -> "Scorer":
+        cache_dir: Optional[Path] = None, keep: int = 4, embedding_weight: float = 0.0) -> "Scorer":
     """Fit the model (or reuse an identical earlier fit from `cache_dir`) and return its Scorer.
 
     Rasa retrains every NLU component when only a response text changes (responses are part
     of its NLU training data); the model only reads examples and labels, so a cache keyed on
     those makes "edit an answer, retrain" take seconds.
     """
-    key = fingerprint(texts, labels, {"C": c, "char_ngrams": list(char_ngrams), "format": FORMAT})
+    key = fingerprint(texts, labels, {"C": c, "char_ngrams": list(char_ngrams), "format": FORMAT,
+                                      "embedding_weight": embedding_weight})
     cached = cache_dir / f"{key}.npz" if cache_dir else None
     if cached is not None and cached.exists():
         try:
             return load(cached)
         except Exception:  # a damaged cache entry is refitted, never trusted
             cached.unlink(missing_ok=True)
-    model = build(c, char_ngrams)
+    model = build(c, char_ngrams, embedding_weight)
     model.fit(list(texts), list(labels))
     scorer = Scorer.from_pipeline(model)
     if cached is not None:
@@ -89,55 +118,69 @@ class Scorer:
     every step is fitted and recompute the idf vector on each call: for one short message that
     bookkeeping was most of the classifier's time (about 1 ms a message, against 0.1 ms here).
     This does the same sums: count each analyzer's n-grams, sublinear tf x idf, l2-normalise
-    each block, then the linear scores and softmax. A unit test checks it equals the pipeline's
-    `predict_proba` to 1e-9, also after saving and loading.
+    each block, add the weighted sentence embedding, then the linear scores and softmax. A unit
+    test checks it equals the pipeline's `predict_proba` to 1e-9, also after saving and loading.
     """
 
-    def __init__(self, blocks: List[Dict[str, Any]], idf: List[Any], weights: Any, intercept: Any,
+    def __init__(self, blocks: List[Dict[str, Any]], idf: Dict[int, Any], weights: Any, intercept: Any,
                  classes: Sequence[str]) -> None:
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self.blocks = blocks  # JSON-able: analyzer settings, vocabulary, sublinear tf
-        self.idf = [np.asarray(v, dtype=np.float64) for v in idf]
+        self.blocks = blocks  # JSON-able: kind, analyzer settings and vocabulary, or embedding weight
+        self.idf = {i: np.asarray(v, dtype=np.float64) for i, v in idf.items()}
         self.weights = np.ascontiguousarray(weights, dtype=np.float64)  # (features, classes)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.classes_ = np.asarray([str(c) for c in classes])
-        self._blocks = []
+        self._blocks: List[Tuple[Any, ...]] = []
         offset = 0
-        for block, block_idf in zip(blocks, self.idf):
+        for i, block in enumerate(blocks):
+            if block.get("kind") == "embedding":
+                from bot.embeddings import DIM
+
+                self._blocks.append(("embedding", float(block["weight"]), offset))
+                offset += DIM
+                continue
             settings = {k: (tuple(v) if isinstance(v, list) else v) for k, v in block["settings"].items()}
             analyzer = TfidfVectorizer(**settings).build_analyzer()
-            if block_idf.shape != (len(block["vocabulary"]),):
+            block_idf = self.idf.get(i)
+            if block_idf is None or block_idf.shape != (len(block["vocabulary"]),):
                 raise ValueError("the model's arrays do not fit together")
-            self._blocks.append((analyzer, block["vocabulary"], offset, block_idf, bool(block["sublinear_tf"])))
+            self._blocks.append(("tfidf", analyzer, block["vocabulary"], offset, block_idf, bool(block["sublinear_tf"])))
             offset += len(block["vocabulary"])
-        if len(self.idf) != len(blocks) or self.weights.shape != (offset, self.classes_.size) \
-                or self.intercept.shape != (self.classes_.size,):
+        if self.weights.shape != (offset, self.classes_.size) or self.intercept.shape != (self.classes_.size,):
             raise ValueError("the model's arrays do not fit together")
 
     @classmethod
     def from_pipeline(cls, model: Any) -> "Scorer":
-        """From a fitted `build()` pipeline (TF-IDF blocks, multinomial logistic regression)."""
+        """From a fitted `build()` pipeline (TF-IDF and embedding blocks, multinomial logistic regression)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import FeatureUnion
 
         union, classifier = model[0], model[-1]
+        parts = [v for _, v in getattr(union, "transformer_list", [])]
         supported = (
             len(model.steps) == 2 and isinstance(union, FeatureUnion) and not union.transformer_weights
             and isinstance(classifier, LogisticRegression) and classifier.classes_.size > 2
             and classifier.multi_class in ("auto", "multinomial") and classifier.solver != "liblinear"
-            and all(isinstance(v, TfidfVectorizer) and v.use_idf and v.norm == "l2" and not v.binary
-                    and v.preprocessor is None and v.tokenizer is None and v.stop_words is None
-                    for _, v in union.transformer_list))
+            and all(isinstance(v, EmbeddingFeatures) or (
+                isinstance(v, TfidfVectorizer) and v.use_idf and v.norm == "l2" and not v.binary
+                and v.preprocessor is None and v.tokenizer is None and v.stop_words is None) for v in parts))
         if not supported:
-            raise ValueError("Scorer covers build()'s pipeline: TF-IDF blocks and a multinomial logistic regression")
-        vectorizers = [v for _, v in union.transformer_list]
-        blocks = [{"settings": {k: getattr(v, k) for k in _ANALYZER_PARAMS},
-                   "vocabulary": {term: int(i) for term, i in v.vocabulary_.items()},
-                   "sublinear_tf": bool(v.sublinear_tf)} for v in vectorizers]
-        return cls(blocks, [v.idf_ for v in vectorizers], classifier.coef_.T, classifier.intercept_, classifier.classes_)
+            raise ValueError("Scorer covers build()'s pipeline: TF-IDF and embedding blocks and a multinomial "
+                             "logistic regression")
+        blocks: List[Dict[str, Any]] = []
+        idf: Dict[int, Any] = {}
+        for i, v in enumerate(parts):
+            if isinstance(v, EmbeddingFeatures):
+                blocks.append({"kind": "embedding", "weight": float(v.weight)})
+                continue
+            blocks.append({"kind": "tfidf", "settings": {k: getattr(v, k) for k in _ANALYZER_PARAMS},
+                           "vocabulary": {term: int(j) for term, j in v.vocabulary_.items()},
+                           "sublinear_tf": bool(v.sublinear_tf)})
+            idf[i] = v.idf_
+        return cls(blocks, idf, classifier.coef_.T, classifier.intercept_, classifier.classes_)
 
     def predict_proba(self, texts: Sequence[str]) -> Any:
         """Class probabilities, rows in the order of `texts` (columns: `classes_`)."""
@@ -146,7 +189,14 @@ class Scorer:
         rows = np.empty((len(texts), self.classes_.size))
         for i, text in enumerate(texts):
             scores = self.intercept.copy()
-            for analyzer, vocabulary, offset, idf, sublinear in self._blocks:
+            for block in self._blocks:
+                if block[0] == "embedding":
+                    from bot.embeddings import DIM, embedder
+
+                    _, weight, offset = block
+                    scores += (weight * embedder().embed([text])[0]) @ self.weights[offset:offset + DIM]
+                    continue
+                _, analyzer, vocabulary, offset, idf, sublinear = block
                 counts: Dict[int, int] = {}
                 for gram in analyzer(text):
                     index = vocabulary.get(gram)
@@ -176,7 +226,7 @@ def save(scorer: Scorer, path: Path) -> None:
     import numpy as np
 
     meta = {"format": FORMAT, "classes": [str(c) for c in scorer.classes_], "blocks": scorer.blocks}
-    arrays = {f"idf{i}": idf for i, idf in enumerate(scorer.idf)}
+    arrays = {f"idf{i}": idf for i, idf in scorer.idf.items()}
     with open(path, "wb") as f:
         np.savez(f, meta=np.array(json.dumps(meta)), weights=scorer.weights, intercept=scorer.intercept, **arrays)
 
@@ -189,7 +239,7 @@ def load(path: Path) -> Scorer:
         meta = json.loads(str(f["meta"]))
         if meta.get("format") != FORMAT:
             raise ValueError(f"unknown model format {meta.get('format')!r}")
-        idf = [f[f"idf{i}"] for i in range(len(meta["blocks"]))]
+        idf = {i: f[f"idf{i}"] for i, b in enumerate(meta["blocks"]) if b.get("kind") != "embedding"}
         return Scorer(meta["blocks"], idf, f["weights"], f["intercept"], meta["classes"])
 
 

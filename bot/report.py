@@ -142,6 +142,8 @@ def build(session: Session) -> Dict[str, Any]:
         "comments": comments,
         "unanswered": [{"text": spellings.get(text) or text, "count": n}
                        for text, n in repository.top_unanswered(session, 10)],
+        "unanswered_themes": [{"theme": theme_title(theme), "count": n}
+                              for theme, n in repository.not_covered_by_theme(session)],
         "handoffs": repository.count_rows(session, HandoffRequest),
     }
 
@@ -680,6 +682,23 @@ def _feedback(data: Dict[str, Any]) -> str:
                     e("How people rated their experience, and what they wrote in feedback and self-checks."))
 
 
+def theme_title(topic_id: str) -> str:
+    """A stored theme (a topic id) as people read it."""
+    from bot.topics import TOPIC_TITLES
+
+    return TOPIC_TITLES.get(topic_id) or "Other"
+
+
+def _themes(data: Dict[str, Any]) -> str:
+    rows = data.get("unanswered_themes") or []
+    if not rows:
+        return ""
+    trs = "".join(f'<tr><td>{e(r["theme"])}</td><td class="num">{r["count"]}</td></tr>' for r in rows)
+    return ('<div class="table-wrap"><table><caption>Questions about co-production we have no answer for yet, '
+            'by the closest topic</caption><thead><tr><th scope="col">Theme</th>'
+            f'<th scope="col" class="num">Questions</th></tr></thead><tbody>{trs}</tbody></table></div>')
+
+
 def _unanswered(data: Dict[str, Any]) -> str:
     rows = data["unanswered"]
     handoffs = data["counts"]["handoffs"]
@@ -694,6 +713,7 @@ def _unanswered(data: Dict[str, Any]) -> str:
         body += ('<div class="table-wrap"><table><caption>Top 10 unanswered questions</caption><thead><tr>'
                  '<th scope="col" class="num">#</th><th scope="col">Question</th>'
                  f'<th scope="col" class="num">Times asked</th></tr></thead><tbody>{trs}</tbody></table></div>')
+    body += _themes(data)
     body += (f'<p>{e(_plural(handoffs, "person", "people"))} asked to talk to a member of staff.</p>'
              if handoffs else "<p>Nobody has asked to talk to a member of staff yet.</p>")
     return _section("unanswered", "Questions the assistant couldn’t answer", body, e(intro))
@@ -788,6 +808,7 @@ def write_csvs(data: Dict[str, Any], out: Path) -> List[Path]:
                                   [(c["created_at"].isoformat(), c["kind"], c["question"], c["label"], c["text"])
                                    for c in data["comments"]]),
         "unanswered.csv": (("question", "count"), [(r["text"], r["count"]) for r in data["unanswered"]]),
+        "unanswered_themes.csv": (("theme", "questions"), [(r["theme"], r["count"]) for r in data["unanswered_themes"]]),
     }
     paths = []
     for name, (header, rows) in files.items():

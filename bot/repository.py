@@ -105,6 +105,14 @@ def top_unanswered(session: Session, limit: int = 10) -> List[tuple]:
     return [tuple(r) for r in session.execute(stmt)]
 
 
+def not_covered_by_theme(session: Session) -> List[tuple]:
+    """On-topic questions we have no answer for yet, counted by their closest topic (the theme)."""
+    theme = func.coalesce(UnansweredQuestion.best_guess, "")
+    stmt = (select(theme, func.count()).where(UnansweredQuestion.reason == "not_covered")
+            .group_by(theme).order_by(func.count().desc(), theme))
+    return [tuple(r) for r in session.execute(stmt)]
+
+
 def purge_older_than(session: Session, days: int, now: Optional[datetime] = None) -> Dict[str, int]:
     """Retention: delete unanswered questions, handoff requests and conversation transcripts
     (Rasa's `events` table) older than `days`. Consented submissions are kept until deleted on request."""

@@ -20,7 +20,9 @@ from typing import Dict, List, Mapping, Optional
 from bot.settings import ROOT, Settings, load_settings
 
 MODEL_NAME = "coprod"
-FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data", "bot/rasa_ext/flow_policy.py", "bot/rasa_ext/intent_classifier.py", "bot/nlu_model.py")
+FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data", "bot/rasa_ext/flow_policy.py", "bot/rasa_ext/intent_classifier.py",
+                      "bot/nlu_model.py", "bot/rasa_ext/knowledge_importer.py", "bot/knowledge.py", "bot/answers.py",
+                      "bot/local_details.py", "bot/organisation.py")
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "TF_ENABLE_ONEDNN_OPTS": "0",
@@ -61,9 +63,13 @@ def check_ports(settings: Settings) -> None:
             raise RuntimeError(f"port {port} is already in use; stop what uses it or set {name} to another port")
 
 
-def fingerprint(root: Path = ROOT) -> str:
-    """Hash of everything that changes the trained model."""
+def fingerprint(root: Path = ROOT, settings: Optional[Settings] = None) -> str:
+    """Hash of everything that changes the trained model, the organisation's profile included."""
     h = hashlib.sha256()
+    if settings is not None:
+        profile = settings.organisation_file
+        h.update(profile.read_bytes() if profile.exists() else b"no profile")
+        h.update(repr(settings.organisation_overrides).encode())
     for name in FINGERPRINT_INPUTS:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml", ".py")) if path.is_dir() else [path]
@@ -87,7 +93,7 @@ def train(settings: Settings, force: bool = False, quiet: bool = False) -> bool:
     """Train when the data or config changed (or no model exists); True if it trained."""
     target = model_path(settings)
     stamp = settings.model_dir / ".fingerprint"
-    current = fingerprint()
+    current = fingerprint(settings=settings)
     if not force and target.exists() and stamp.exists() and stamp.read_text().strip() == current:
         if not quiet:
             print(f"==> Model is up to date ({target.relative_to(ROOT) if target.is_relative_to(ROOT) else target})")

@@ -31,6 +31,10 @@ def _list(env: Mapping[str, str], name: str, default: str) -> Tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+ORGANISATION_OVERRIDES = (("name", "ORG_NAME"), ("phone", "CONTACT_PHONE"), ("email", "CONTACT_EMAIL"),
+                          ("office_hours", "OFFICE_HOURS"))
+
+
 @dataclass(frozen=True)
 class Settings:
     """The assistant's configuration; build it with `load_settings()`."""
@@ -44,13 +48,18 @@ class Settings:
     allowed_origins: Tuple[str, ...] = ()
     staff_token: Optional[str] = None
     session_secret: str = ""
-    org_name: str = "our service"
-    contact_phone: str = ""
-    contact_email: str = ""
-    office_hours: str = ""
+    organisation_file: Path = field(default=ROOT / "organisation.yml")
+    knowledge_dir: Path = field(default=ROOT / "data" / "knowledge")
+    # ORG_NAME, CONTACT_PHONE, CONTACT_EMAIL, OFFICE_HOURS override the profile's values
+    organisation_overrides: Tuple[Tuple[str, str], ...] = ()
     retention_days: int = 180
     lock_store_url: Optional[str] = None
     model_dir: Path = field(default=ROOT / "models")
+
+    @property
+    def on_loopback(self) -> bool:
+        """Only this machine can reach the servers (127.x, ::1 or localhost)."""
+        return self.host in ("localhost", "::1") or self.host.startswith("127.")
 
     @property
     def rasa_url(self) -> str:
@@ -80,10 +89,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         allowed_origins=_list(env, "ALLOWED_ORIGINS", origins_default),
         staff_token=env.get("STAFF_TOKEN") or None,
         session_secret=env.get("SESSION_SECRET", ""),
-        org_name=env.get("ORG_NAME", "Riverside Community Care"),
-        contact_phone=env.get("CONTACT_PHONE", "01234 567 890"),
-        contact_email=env.get("CONTACT_EMAIL", "involvement@example.org"),
-        office_hours=env.get("OFFICE_HOURS", "Monday to Friday, 9am to 5pm"),
+        organisation_file=Path(env.get("ORGANISATION_FILE") or ROOT / "organisation.yml"),
+        knowledge_dir=Path(env.get("KNOWLEDGE_DIR") or ROOT / "data" / "knowledge"),
+        organisation_overrides=tuple((key, env[name]) for key, name in ORGANISATION_OVERRIDES if env.get(name)),
         retention_days=_int(env, "RETENTION_DAYS", 180),
         lock_store_url=env.get("LOCK_STORE_URL") or None,
         model_dir=Path(env.get("MODEL_DIR", str(ROOT / "models"))),

@@ -439,7 +439,7 @@ def start_ours(tmp: Path, sampler: MemorySampler) -> Tuple[Stack, str, Dict[str,
     stamp = settings.model_dir / ".fingerprint"
     if not model.exists():
         raise RuntimeError("no trained model: run `make train` first")
-    if not stamp.exists() or stamp.read_text().strip() != fingerprint():
+    if not stamp.exists() or stamp.read_text().strip() != fingerprint(settings=settings):
         print("    note: models/coprod.tar.gz is older than the data/config (benchmarking it anyway)")
     local_model = tmp / "coprod.tar.gz"
     shutil.copy2(model, local_model)

@@ -1,12 +1,22 @@
-"""NLU benchmark on the held-out set (tests/nlu_heldout/heldout.yml, never trained on).
+"""NLU benchmark: what the assistant would do with text, per system, in one table.
 
 Trains and scores, side by side in one run:
   ours          config.yml (its NLU pipeline)
   rasa-default  the pipeline `rasa init` writes, on the same training data
   tfidf-logreg  TF-IDF word+char n-grams with logistic regression (scikit-learn)
-and prints topic accuracy, macro-F1, out-of-scope rejection, training time and confusions.
+Every system's parse goes through the same decision (bot.fallback.outcome): a knowledge answer,
+a flow start (self-check, feedback, deletion, handoff), "not covered yet", "did you mean",
+out of scope, or conversation.
 
-    python scripts/bench_nlu.py [--only ours] [--keep]
+Data (bot/evaluation.py has the splits; none of it is training data):
+  real questions  tests/real_questions/{uk,au_general}.tsv: copied from public pages, with the
+                  acceptable topic ids (or none). `test` split: never tuned on. `dev`: tuning.
+  HWU64           ../shared/corpora/hwu64 (CC BY 4.0, Liu et al. 2019): everyday requests;
+                  60% trains the negatives, `dev` calibrates, `test` measures.
+  word-sharing    tests/real_questions/word_sharing.tsv: out-of-scope lines sharing a word with a topic.
+  held-out        tests/nlu_heldout/*.yml: our own phrasings in voices unlike the training data.
+
+    python scripts/bench_nlu.py [--only ours] [--split test|dev]
 """
 from __future__ import annotations
 
@@ -18,7 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -27,14 +37,19 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 import yaml  # noqa: E402
 
+from bot import evaluation  # noqa: E402
+from bot.fallback import outcome  # noqa: E402
+from bot.knowledge import load_topics  # noqa: E402
 from bot.topics import TOPICS  # noqa: E402
 
-HELDOUT = ROOT / "tests" / "nlu_heldout" / "heldout.yml"
-REJECT = {"out_of_scope", "nlu_fallback"}
+HELDOUT_DIR = ROOT / "tests" / "nlu_heldout"
+Parse = Tuple[str, List[Dict[str, Any]]]  # intent after the fallback threshold, ranking
 
 RASA_DEFAULT = """
 recipe: default.v1
 language: en
+importers:
+- name: bot.rasa_ext.knowledge_importer.KnowledgeImporter
 pipeline:
 - name: WhitespaceTokenizer
 - name: RegexFeaturizer
@@ -84,10 +99,15 @@ def load_examples(path: Path) -> List[Tuple[str, str]]:
 
 
 def training_examples() -> List[Tuple[str, str]]:
-    return [ex for f in sorted((ROOT / "data" / "nlu").rglob("*.yml")) for ex in load_examples(f)]
+    files = [ex for f in sorted((ROOT / "data" / "nlu").rglob("*.yml")) for ex in load_examples(f)]
+    return files + [(e, t.id) for t in load_topics() for e in t.examples]
 
 
-def train_rasa(config_text: str, workdir: Path) -> Tuple[Callable[[str], str], float]:
+def heldout() -> List[Tuple[str, str]]:
+    return [ex for f in sorted(HELDOUT_DIR.glob("*.yml")) for ex in load_examples(f)]
+
+
+def train_rasa(config_text: str, workdir: Path) -> Tuple[Callable[[str], Parse], float]:
     """Train an NLU-only Rasa model; returns (predict, seconds)."""
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
@@ -101,18 +121,16 @@ def train_rasa(config_text: str, workdir: Path) -> Tuple[Callable[[str], str], f
     seconds = time.perf_counter() - start
     agent = Agent.load(model)
 
-    def predict(text: str) -> str:
+    def predict(text: str) -> Parse:
         result = asyncio.run(agent.parse_message(text))
-        if os.environ.get("BENCH_DUMP"):
-            ranking = [(r["name"], round(r["confidence"], 3)) for r in result.get("intent_ranking", [])[:3]]
-            with open(os.environ["BENCH_DUMP"], "a") as f:
-                f.write(f"{text}\t{result['intent']['name']}\t{ranking}\n")
-        return result["intent"]["name"]
+        ranking = [{"name": r["name"].split("/")[0], "confidence": r["confidence"]}
+                   for r in result.get("intent_ranking", [])]
+        return result["intent"]["name"].split("/")[0], ranking
 
     return predict, seconds
 
 
-def train_tfidf(_workdir: Path) -> Tuple[Callable[[str], str], float]:
+def train_tfidf(_workdir: Path) -> Tuple[Callable[[str], Parse], float]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, make_pipeline
@@ -127,51 +145,125 @@ def train_tfidf(_workdir: Path) -> Tuple[Callable[[str], str], float]:
     model.fit(texts, labels)
     seconds = time.perf_counter() - start
 
-    def predict(text: str) -> str:
+    def predict(text: str) -> Parse:
         proba = model.predict_proba([text])[0]
-        best = proba.argmax()
-        return "nlu_fallback" if proba[best] < 0.3 else model.classes_[best]
+        ranking = sorted(({"name": str(c), "confidence": float(p)} for c, p in zip(model.classes_, proba)),
+                         key=lambda r: -r["confidence"])
+        return ("nlu_fallback" if ranking[0]["confidence"] < 0.3 else ranking[0]["name"]), ranking
 
     return predict, seconds
 
 
-def score(predict: Callable[[str], str], heldout: List[Tuple[str, str]]) -> Dict:
+def is_answer(o: str) -> bool:
+    return o.startswith("answer:")
+
+
+def is_flow(o: str) -> bool:
+    return o.startswith("flow:")
+
+
+def score_real(outcomes: List[str], rows: List[evaluation.Labelled]) -> Dict[str, float]:
+    """acceptable: an acceptable answer, or no answer where none is acceptable; wrong: answered
+    (or a flow started) with something not acceptable; coverage: share answered at all."""
+    ok = wrong = answered = 0
+    for o, r in zip(outcomes, rows):
+        given = is_answer(o) or is_flow(o)
+        answered += given
+        if given:
+            right = o.split(":", 1)[1] in r.acceptable
+            ok += right
+            wrong += not right
+        else:
+            ok += not r.acceptable
+    n = max(1, len(rows))
+    return {"acceptable": ok / n, "wrong": wrong / n, "coverage": answered / n, "n": len(rows)}
+
+
+def score_general(outcomes: List[str]) -> Dict[str, float]:
+    n = max(1, len(outcomes))
+    knowledge = sum(map(is_answer, outcomes))
+    flows = sum(map(is_flow, outcomes))
+    return {"knowledge": knowledge / n, "flow": flows / n, "rejected": 1 - (knowledge + flows) / n, "n": len(outcomes)}
+
+
+def score_heldout(parses: List[Parse], rows: List[Tuple[str, str]]) -> Dict[str, Any]:
     from sklearn.metrics import f1_score
 
     gold, pred = [], []
     topic_ok = topic_n = oos_ok = oos_n = 0
     confusions: collections.Counter = collections.Counter()
-    for text, intent in heldout:
-        p = predict(text)
-        p_label = p if p in TOPICS else "out_of_scope"
-        gold.append(intent)
-        pred.append(p_label)
-        if intent in TOPICS:
+    for (intent, ranking), (_, label) in zip(parses, rows):
+        o = outcome(intent, ranking)
+        answered = o.split(":", 1)[1] if is_answer(o) else "out_of_scope"
+        gold.append(label)
+        pred.append(answered)
+        if label in TOPICS:
             topic_n += 1
-            topic_ok += p == intent
-            if p != intent:
-                confusions[(intent, p)] += 1
+            topic_ok += answered == label
+            if answered != label:
+                confusions[(label, o)] += 1
         else:
             oos_n += 1
-            oos_ok += p in REJECT
-            if p not in REJECT:
-                confusions[("out_of_scope", p)] += 1
-    return {
-        "topic_accuracy": topic_ok / topic_n, "macro_f1": f1_score(gold, pred, average="macro"),
-        "oos_rejection": oos_ok / oos_n, "n_topic": topic_n, "n_oos": oos_n, "confusions": confusions,
-    }
+            oos_ok += not (is_answer(o) or is_flow(o))
+            if is_answer(o) or is_flow(o):
+                confusions[("out_of_scope", o)] += 1
+    return {"topic_accuracy": topic_ok / max(1, topic_n), "macro_f1": f1_score(gold, pred, average="macro"),
+            "oos_rejection": oos_ok / max(1, oos_n), "confusions": confusions}
+
+
+def evaluate(predict: Callable[[str], Parse], split: str) -> Dict[str, Any]:
+    real = evaluation.load_real(split, ["uk", "au_general"])
+    sharing = evaluation.load_real(split, ["word_sharing"])
+    general = evaluation.load_hwu64(split)
+    held = heldout()
+    out = lambda rows: [outcome(*predict(r.text)) for r in rows]  # noqa: E731
+    held_parses = [predict(t) for t, _ in held]
+    return {"real": score_real(out(real), real), "hwu64": score_general(out(general)),
+            "sharing": score_general(out(sharing)), "heldout": score_heldout(held_parses, held)}
+
+
+def table(results: Dict[str, Dict[str, Any]], split: str) -> str:
+    names = list(results)
+    rows = [
+        (f"real questions ({split}): acceptable", lambda r: r["real"]["acceptable"], ">= 85%"),
+        (f"real questions ({split}): wrong topic", lambda r: r["real"]["wrong"], "<= 5%"),
+        (f"real questions ({split}): coverage", lambda r: r["real"]["coverage"], ""),
+        (f"HWU64 ({split}): knowledge answers", lambda r: r["hwu64"]["knowledge"], "<= 1%"),
+        (f"HWU64 ({split}): flow starts", lambda r: r["hwu64"]["flow"], "<= 0.5%"),
+        (f"word-sharing ({split}): rejected", lambda r: r["sharing"]["rejected"], ">= 95%"),
+        (f"word-sharing ({split}): knowledge answers", lambda r: r["sharing"]["knowledge"], ""),
+        (f"word-sharing ({split}): flow starts", lambda r: r["sharing"]["flow"], ""),
+        ("held-out: topic accuracy", lambda r: r["heldout"]["topic_accuracy"], ">= 95%"),
+        ("held-out: out-of-scope rejection", lambda r: r["heldout"]["oos_rejection"], ">= 95%"),
+        ("held-out: macro-F1", lambda r: r["heldout"]["macro_f1"], ""),
+    ]
+    lines = [f"{'':44} " + " ".join(f"{n:>13}" for n in names) + f" {'target':>8}"]
+    for label, get, target in rows:
+        cells = []
+        for n in names:
+            v = get(results[n])
+            cells.append(f"{v:>13.3f}" if "F1" in label else f"{v:>13.1%}")
+        lines.append(f"{label:44} " + " ".join(cells) + f" {target:>8}")
+    lines.append(f"{'training time (s)':44} " + " ".join(f"{results[n]['train_s']:>13.1f}" for n in names))
+    return "\n".join(lines)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", choices=("ours", "rasa-default", "tfidf-logreg"), action="append")
+    ap.add_argument("--split", choices=("test", "dev"), default="test",
+                    help="test: the split never tuned on (default); dev: the tuning split")
     ap.add_argument("--config", default=str(ROOT / "config.yml"), help="our config to score (for experiments)")
     args = ap.parse_args()
-    heldout = load_examples(HELDOUT)
+    held = heldout()
     train_texts = {t.lower() for t, _ in training_examples()}
-    leaked = [t for t, _ in heldout if t.lower() in train_texts]
-    print(f"held-out: {len(heldout)} utterances ({sum(i in TOPICS for _, i in heldout)} topic, "
-          f"{sum(i not in TOPICS for _, i in heldout)} out-of-scope); also in training data: {len(leaked)}")
+    measured = [r.text for r in evaluation.load_real(args.split)] + [t for t, _ in held] + \
+        [r.text for r in evaluation.load_hwu64(args.split)]
+    leaked = sum(t.lower() in train_texts for t in measured)
+    print(f"real questions: {len(evaluation.load_real(args.split, ['uk', 'au_general']))} ({args.split}); "
+          f"HWU64: {len(evaluation.load_hwu64(args.split))} ({args.split}); word-sharing: "
+          f"{len(evaluation.load_real(args.split, ['word_sharing']))}; held-out: {len(held)}; "
+          f"measured lines also in the training data: {leaked}")
     ours = cold(Path(args.config).read_text())
     systems = {"ours": lambda w: train_rasa(ours, w), "rasa-default": lambda w: train_rasa(RASA_DEFAULT, w),
                "tfidf-logreg": train_tfidf}
@@ -182,14 +274,12 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             print(f"training {name} ...", flush=True)
             predict, seconds = trainer(Path(tmp))
-            results[name] = {**score(predict, heldout), "train_s": seconds}
+            results[name] = {**evaluate(predict, args.split), "train_s": seconds}
     print()
-    print(f"{'system':<14} {'topic acc':>9} {'macro-F1':>9} {'OOS reject':>10} {'train s':>8}")
+    print(table(results, args.split))
     for name, r in results.items():
-        print(f"{name:<14} {r['topic_accuracy']:>9.1%} {r['macro_f1']:>9.3f} {r['oos_rejection']:>10.1%} {r['train_s']:>8.1f}")
-    for name, r in results.items():
-        print(f"\nconfusions, {name} (gold -> predicted: count):")
-        for (g, p), n in r["confusions"].most_common(15):
+        print(f"\nheld-out confusions, {name} (gold -> outcome: count):")
+        for (g, p), n in r["heldout"]["confusions"].most_common(10):
             print(f"  {g} -> {p}: {n}")
     return 0
 

@@ -32,7 +32,8 @@ def lemma_text(message: Message) -> str:
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 10.0, "char_ngrams": [2, 4], "ranking_length": 10, "cache_dir": ".cache/nlu-models"}
+        return {"C": 10.0, "char_ngrams": [2, 4], "embedding_weight": 0.0, "ranking_length": 10,
+                "cache_dir": ".cache/nlu-models"}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  scorer: Optional[nlu_model.Scorer] = None) -> None:
@@ -49,7 +50,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         labels = [m.get("intent_response_key") or m.get("intent") for m in examples]
         cache = self.config.get("cache_dir")
         self.scorer = nlu_model.fit([lemma_text(m) for m in examples], labels, float(self.config["C"]),
-                                    tuple(self.config["char_ngrams"]), Path(cache) if cache else None)
+                                    tuple(self.config["char_ngrams"]), Path(cache) if cache else None,
+                                    embedding_weight=float(self.config["embedding_weight"]))
         with self._storage.write_to(self._resource) as model_dir:
             nlu_model.save(self.scorer, model_dir / nlu_model.MODEL_FILE)
         return self._resource

@@ -8,7 +8,7 @@ from bot.settings import load_settings
 from tests.integration.conftest import run_coroutine
 
 CONVERSATION = ["hello", "what is co-production?", "/tell_me_more", "how is it different from co-design",
-                "tell me about the history or the role of staff", "can I take paracetamol", "/start_self_check",
+                "where did it come from and what does it mean for staff", "can I take paracetamol", "/start_self_check",
                 "I work in the service", "team A", "4", "what is co-design?", "3", "bye"]
 
 

@@ -1,6 +1,7 @@
 """A long conversation keeps its state when the tracker store starts a compact session."""
 from __future__ import annotations
 
+from bot.knowledge import load_topics
 from bot.rasa_ext.tracker_store import COMPACT_AFTER_EVENTS
 
 
@@ -36,4 +37,5 @@ def test_tell_me_more_right_after_a_compaction_continues_the_last_answer(bot, se
             break
     assert sessions() > before, "no compact session was started"
     # the compaction happened right after this answer: "tell me more" still means more on it
-    assert "roots in the business world" in bot.text(sender, "tell me more")
+    more = next(t for t in load_topics() if t.id == "what_is_coproduction").text("more", "uk")
+    assert more.split(".")[0] in bot.text(sender, "tell me more")

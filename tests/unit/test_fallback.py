@@ -1,14 +1,46 @@
-from bot.fallback import decide
+"""Knowing when we don't know: which kind reply a low-confidence parse gets (bot.fallback)."""
+from bot import fallback
+from bot.fallback import decide, outcome
+
+
+def r(*pairs):
+    return [{"name": n, "confidence": c} for n, c in pairs]
 
 
 def test_two_close_topics_are_offered():
-    d = decide([{"name": "nlu_fallback", "confidence": 0.45}, {"name": "when_to_coproduce", "confidence": 0.4},
-                {"name": "when_not_to_coproduce", "confidence": 0.35}, {"name": "greet", "confidence": 0.05}])
+    d = decide(r(("nlu_fallback", 0.45), ("when_to_coproduce", 0.4), ("when_not_to_coproduce", 0.35), ("greet", 0.05)))
     assert d.kind == "disambiguate" and d.topics == ("when_to_coproduce", "when_not_to_coproduce")
     assert [b["payload"] for b in d.buttons()][:2] == ["/when_to_coproduce", "/when_not_to_coproduce"]
 
 
-def test_noise_or_non_topic_is_not_understood():
-    assert decide([{"name": "greet", "confidence": 0.3}, {"name": "benefits", "confidence": 0.2}]).kind == "not_understood"
-    assert decide([{"name": "benefits", "confidence": 0.05}, {"name": "limitations", "confidence": 0.04}]).kind == "not_understood"
-    assert decide([]).kind == "not_understood"
+def test_on_topic_but_no_confident_topic_is_not_covered_with_the_closest_topic_and_a_person():
+    d = decide(r(("benefits", 0.2), ("cost_and_savings", 0.1), ("limitations", 0.1), ("six_principles", 0.1),
+                 ("greet", 0.1), ("out_of_scope", 0.3)))
+    assert d.kind == "not_covered"
+    assert d.topics == ("benefits",)  # only topics likely enough are offered
+    assert d.best_guess == "benefits"  # the theme it is kept under
+    assert d.buttons()[-1]["payload"] == "/human_handoff"
+    assert "don't have a good answer" in fallback.reply_text(d)
+
+
+def test_not_covered_without_a_plausible_topic_offers_only_a_person():
+    d = decide(r(("benefits", 0.1), ("limitations", 0.1), ("six_principles", 0.1), ("four_cos", 0.1),
+                 ("greet", 0.1), ("out_of_scope", 0.4)))
+    assert d.kind == "not_covered" and d.topics == ()
+    assert [b["payload"] for b in d.buttons()] == ["/human_handoff"]
+    assert fallback.reply_text(d) == fallback.NOT_COVERED_NO_TOPIC
+
+
+def test_mostly_out_of_scope_is_outside_what_we_help_with():
+    d = decide(r(("out_of_scope", 0.7), ("benefits", 0.2), ("greet", 0.1)))
+    assert d.kind == "out_of_scope"
+    assert "outside what I can help with" in fallback.reply_text(d)
+    assert decide([]).kind == "out_of_scope"
+
+
+def test_outcome_names_what_the_assistant_does():
+    assert outcome("benefits", []) == "answer:benefits"
+    assert outcome("human_handoff", []) == "flow:human_handoff"
+    assert outcome("out_of_scope", []) == "out_of_scope"
+    assert outcome("greet", []) == "conversation"
+    assert outcome("nlu_fallback", r(("out_of_scope", 0.9))) == "out_of_scope"

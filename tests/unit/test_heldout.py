@@ -1,6 +1,11 @@
-"""The held-out NLU set stays unseen: none of its lines may appear in the training data."""
+"""What measures the model stays unseen: no held-out phrasing, real question or HWU64 dev/test
+line appears in the training data."""
 import importlib.util
 from pathlib import Path
+
+import pytest
+
+from bot import evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -12,9 +17,26 @@ def _bench_nlu():
     return module
 
 
-def test_no_held_out_line_is_in_the_training_data():
-    bench = _bench_nlu()
-    training = {text.lower() for text, _ in bench.training_examples()}
-    heldout = bench.load_examples(bench.HELDOUT)
-    assert len(heldout) >= 300
+@pytest.fixture(scope="module")
+def training():
+    return {text.lower() for text, _ in _bench_nlu().training_examples()}
+
+
+def test_no_held_out_line_is_in_the_training_data(training):
+    heldout = _bench_nlu().heldout()
+    assert len(heldout) >= 400
     assert [text for text, _ in heldout if text.lower() in training] == []
+
+
+def test_no_real_question_is_in_the_training_data(training):
+    real = evaluation.load_real()
+    assert len(real) >= 400
+    assert [r.text for r in real if r.text.lower() in training] == []
+
+
+def test_hwu64_trains_only_on_its_train_split(training):
+    if not evaluation.HWU64.exists():
+        pytest.skip("shared/corpora is not beside the repository")
+    measured = evaluation.load_hwu64("dev") + evaluation.load_hwu64("test")
+    assert len(measured) > 4000
+    assert [r.text for r in measured if r.text.lower() in training] == []

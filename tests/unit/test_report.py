@@ -14,6 +14,7 @@ from bot.db import session_scope
 from bot.models import Answer, Submission
 from bot.principles import PRINCIPLES
 from bot.repository import record_unanswered, save_submission
+from bot.topics import TOPIC_TITLES
 from bot.sample_data import seed_sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,7 @@ EXPECTED_HEADERS = {
     "contribute.csv": ["choice", "count", "percent"],
     "feedback_comments.csv": ["created_at", "kind", "question", "label", "text"],
     "unanswered.csv": ["question", "count"],
+    "unanswered_themes.csv": ["theme", "questions"],
 }
 
 
@@ -119,6 +121,19 @@ def test_counts_levels_choices_and_feedback(sample):
     assert data["handoffs"] == 2 and data["unanswered"][0]["count"] >= data["unanswered"][-1]["count"]
     times = [c["created_at"] for c in data["comments"]]
     assert times == sorted(times, reverse=True) and 0 < len(times) <= 50
+
+
+def test_questions_we_have_no_answer_for_are_counted_by_theme(db_url):
+    with session_scope() as s:
+        for text in ("a", "b", "c"):
+            record_unanswered(s, f"payment question {text}", "rest", "not_covered", "payment_and_expenses", 0.3)
+        record_unanswered(s, "which survey tool", "rest", "not_covered", "measuring_impact", 0.2)
+        record_unanswered(s, "what's the weather", "rest", "out_of_scope", "other", None)
+    with session_scope() as s:
+        data = report.build(s)
+    assert data["unanswered_themes"] == [{"theme": "Payment and expenses", "count": 3},
+                                         {"theme": TOPIC_TITLES["measuring_impact"], "count": 1}]
+    assert "by the closest topic" in report.render_html()
 
 
 def test_sample_data_is_deterministic_and_not_added_twice(db_url):
