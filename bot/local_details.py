@@ -33,15 +33,23 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _lower_first(text: str) -> str:
+    """'Travel, parking' -> 'travel, parking' mid-sentence; an acronym such as 'NHS' stays."""
+    text = text.strip()
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def _payment(org: Organisation) -> LocalDetails:
     p = org.payment
     parts: List[str] = []
     if p.rates:
         parts.append(f"At {org.name}: {_sentence(p.rates)}")
     if p.covered:
-        parts.append(f"We refund: {_sentence(p.covered)}")
+        parts.append(f"We refund: {_sentence(_lower_first(p.covered))}")
     if p.how_to_claim:
-        parts.append(f"To claim: {_sentence(p.how_to_claim)}")
+        parts.append(f"To claim: {_sentence(_lower_first(p.how_to_claim))}")
     if p.pays_within:
         parts.append(f"We aim to pay within {_sentence(p.pays_within)}")
     if not parts:
@@ -64,8 +72,9 @@ def _groups(org: Organisation) -> LocalDetails:
         return _ask(org, "groups and meeting times")
     lines = [f"Groups at {org.name}:"]
     for g in org.groups:
-        detail = "; ".join(x for x in (g.what.rstrip("."), g.how_often, g.how_they_meet) if x)
-        lines.append(f"- {g.name}" + (f": {detail}." if detail else ""))
+        when = ", ".join(x for x in (g.how_often, _lower_first(g.how_they_meet)) if x)
+        detail = " ".join(_sentence(x) for x in (g.what, when) if x)
+        lines.append(f"- {g.name}" + (f": {detail}" if detail else ""))
     return LocalDetails("\n".join(lines), False)
 
 

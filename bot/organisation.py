@@ -24,8 +24,8 @@ class Region:
 
 
 REGION_INFO: Dict[str, Region] = {
-    "uk": Region("the UK", "Citizens Advice (citizensadvice.org.uk, free and independent)"),
-    "au": Region("Australia", "Services Australia (servicesaustralia.gov.au), or a free financial counsellor"),
+    "uk": Region("the UK", "Citizens Advice (citizensadvice.org.uk)"),
+    "au": Region("Australia", "the Financial Information Service of Services Australia (servicesaustralia.gov.au)"),
 }
 
 

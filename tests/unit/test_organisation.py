@@ -74,7 +74,7 @@ def test_groups_are_listed_with_how_often_and_how_they_meet():
     org = profile(groups=[{"name": "Carers' Forum", "what": "Shapes carer support", "how_often": "Every two months",
                            "how_they_meet": "Online"}])
     text = answers.answer(topic("involvement_groups"), org, titles()).text
-    assert "- Carers' Forum: Shapes carer support; Every two months; Online." in text
+    assert "- Carers' Forum: Shapes carer support. Every two months, online." in text
 
 
 def test_the_region_picks_the_answer_and_the_advice_service():
