@@ -136,9 +136,9 @@ class Scorer:
         offset = 0
         for i, block in enumerate(blocks):
             if block.get("kind") == "embedding":
-                from bot.embeddings import DIM
+                from bot.embeddings import DIM, embedder
 
-                self._blocks.append(("embedding", float(block["weight"]), offset))
+                self._blocks.append(("embedding", float(block["weight"]), offset, offset + DIM, embedder))
                 offset += DIM
                 continue
             settings = {k: (tuple(v) if isinstance(v, list) else v) for k, v in block["settings"].items()}
@@ -191,10 +191,8 @@ class Scorer:
             scores = self.intercept.copy()
             for block in self._blocks:
                 if block[0] == "embedding":
-                    from bot.embeddings import DIM, embedder
-
-                    _, weight, offset = block
-                    scores += (weight * embedder().embed([text])[0]) @ self.weights[offset:offset + DIM]
+                    _, weight, start, end, embedder = block
+                    scores += (weight * embedder().embed([text])[0]) @ self.weights[start:end]
                     continue
                 _, analyzer, vocabulary, offset, idf, sublinear = block
                 counts: Dict[int, int] = {}

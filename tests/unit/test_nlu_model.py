@@ -86,3 +86,25 @@ def test_load_refuses_pickled_objects(tmp_path):
         np.savez(f, **arrays)
     with pytest.raises(ValueError, match="pickle"):
         nlu_model.load(path)
+
+
+def test_the_scorer_equals_the_pipeline_with_the_sentence_embedding_block_too(tmp_path):
+    import numpy as np
+
+    pipeline = nlu_model.build(10, embedding_weight=2.0).fit(TEXTS, LABELS)
+    scorer = nlu_model.Scorer.from_pipeline(pipeline)
+    assert [b["kind"] for b in scorer.blocks] == ["tfidf", "tfidf", "embedding"]
+    nlu_model.save(scorer, tmp_path / "m.npz")
+    loaded = nlu_model.load(tmp_path / "m.npz")
+    texts = ["can i take paracetamol", "what be coproduction", "zzz qqq", "", "move my booking please"]
+    for s in (scorer, loaded):
+        np.testing.assert_allclose(s.predict_proba(texts), pipeline.predict_proba(texts), rtol=1e-9, atol=1e-12)
+
+
+def test_the_embedding_puts_paraphrases_closer_than_unrelated_text():
+    from bot.embeddings import embedder
+
+    a, b, c = embedder().embed(["will I be paid for my time?", "do you pay people who take part in meetings",
+                                "set an alarm for seven tomorrow"])
+    assert abs(float(a @ a) - 1) < 1e-9
+    assert float(a @ b) > float(a @ c)
