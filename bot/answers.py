@@ -11,7 +11,6 @@ from bot import local_details
 from bot.knowledge import NEXT_STEPS, Topic
 from bot.organisation import Organisation
 
-PERSON = NEXT_STEPS["person"]
 
 
 class Button(TypedDict):
