@@ -12,7 +12,6 @@ from bot.knowledge import NEXT_STEPS, Topic
 from bot.organisation import Organisation
 
 
-
 class Button(TypedDict):
     title: str
     payload: str
