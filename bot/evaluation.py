@@ -15,7 +15,9 @@ import csv
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, List, Optional
+from typing import FrozenSet, List, Optional, Tuple
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HWU64 = ROOT.parent / "shared" / "corpora" / "hwu64" / "utterances.tsv"
@@ -78,3 +80,18 @@ def load_real(split: Optional[str] = None, names: Optional[List[str]] = None,
                     rows.append(Labelled(text, (r.get("acceptable") or "none").strip() or "none",
                                          (r.get("url") or "").strip()))
     return [r for r in rows if split is None or real_split(r) == split]
+
+
+def nlu_file_examples(path: Path) -> List[Tuple[str, str]]:
+    """(text, intent) pairs of a Rasa NLU YAML file; retrieval intents keep their base name."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = []
+    for block in doc.get("nlu") or []:
+        if "intent" not in block:
+            continue
+        intent = block["intent"].split("/")[0]
+        for line in str(block.get("examples", "")).splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                out.append((line[2:].strip(), intent))
+    return out

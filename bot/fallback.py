@@ -1,7 +1,8 @@
 """Knowing when we don't know. Pure functions over the intent model's ranking.
 
 A knowledge answer is given only when the model is confident of one topic (`topic_threshold` of
-KnowledgeFallbackClassifier in config.yml; other intents use Rasa's usual threshold). Below it, `decide` picks one of three kind replies:
+KnowledgeFallbackClassifier in config.yml; other intents use Rasa's usual threshold). Below it,
+`decide` picks one of three kind replies:
 * disambiguate: two topics are both likely -> "did you mean A or B?";
 * not_covered: the question is about our subject but no topic answers it well -> "I don't have a
   good answer to that yet", the closest topics if any is plausible, a person, and the question is
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from bot.knowledge import NEXT_STEPS
 from bot.topics import TOPICS, topic_button
 
 MIN_TOP = 0.25      # disambiguate: the best topic at least this likely ...
@@ -97,7 +99,7 @@ OUT_OF_SCOPE_TEXT = (
     "Sorry, that's outside what I can help with. I answer questions about co-production and taking part "
     "in health and social care services, run a short self-check of a service, and take feedback."
 )
-PERSON_BUTTON = {"title": "Talk to a person", "payload": "/human_handoff"}
+PERSON_BUTTON = dict(zip(("title", "payload"), NEXT_STEPS["person"]))
 OUT_OF_SCOPE_BUTTONS = (
     topic_button("what_is_coproduction"),
     {"title": "What can you do?", "payload": "/bot_capabilities"},

@@ -66,15 +66,17 @@ def check_ports(settings: Settings) -> None:
 def fingerprint(root: Path = ROOT, settings: Optional[Settings] = None) -> str:
     """Hash of everything that changes the trained model, the organisation's profile included."""
     h = hashlib.sha256()
+    inputs = [root / name for name in FINGERPRINT_INPUTS]
     if settings is not None:
         profile = settings.organisation_file
         h.update(profile.read_bytes() if profile.exists() else b"no profile")
         h.update(repr(settings.organisation_overrides).encode())
-    for name in FINGERPRINT_INPUTS:
-        path = root / name
+        if not settings.knowledge_dir.is_relative_to(root / "data"):  # KNOWLEDGE_DIR elsewhere
+            inputs.append(settings.knowledge_dir)
+    for path in inputs:
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml", ".py")) if path.is_dir() else [path]
         for f in files:
-            h.update(str(f.relative_to(root)).encode())
+            h.update(str(f.relative_to(root) if f.is_relative_to(root) else f).encode())
             h.update(f.read_bytes())
     return h.hexdigest()
 

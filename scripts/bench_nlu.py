@@ -83,19 +83,7 @@ def cold(config_text: str) -> str:
     return yaml.safe_dump(config, sort_keys=False)
 
 
-def load_examples(path: Path) -> List[Tuple[str, str]]:
-    """(text, intent) pairs of a Rasa NLU YAML file; retrieval intents keep their base name."""
-    doc = yaml.safe_load(path.read_text()) or {}
-    out = []
-    for block in doc.get("nlu") or []:
-        if "intent" not in block:
-            continue
-        intent = block["intent"].split("/")[0]
-        for line in block["examples"].splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                out.append((line[2:].strip(), intent))
-    return out
+load_examples = evaluation.nlu_file_examples
 
 
 def training_examples() -> List[Tuple[str, str]]:

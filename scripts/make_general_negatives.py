@@ -15,9 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
-
-from bot.evaluation import CONVERSATIONAL, load_hwu64, load_real  # noqa: E402
+from bot.evaluation import CONVERSATIONAL, load_hwu64, load_real, nlu_file_examples  # noqa: E402
 from bot.knowledge import load_catalogue  # noqa: E402
 
 OUT = ROOT / "data" / "nlu" / "general.yml"
@@ -38,16 +36,8 @@ def our_examples() -> set:
     labelled is never a negative, and nothing measured is trained on."""
     seen = {e.lower() for t in load_catalogue()[0] for e in t.examples}
     seen |= {r.text.lower() for r in load_real()}
-    for path in (ROOT / "tests" / "nlu_heldout").glob("*.yml"):
-        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu") or []:
-            seen |= {line.strip()[2:].strip().lower() for line in str(block.get("examples", "")).splitlines()
-                     if line.strip().startswith("- ")}
-    for path in (ROOT / "data" / "nlu").glob("*.yml"):
-        if path == OUT:
-            continue
-        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu") or []:
-            seen |= {line.strip()[2:].strip().lower() for line in str(block.get("examples", "")).splitlines()
-                     if line.strip().startswith("- ")}
+    files = [*(ROOT / "tests" / "nlu_heldout").glob("*.yml"), *(ROOT / "data" / "nlu").glob("*.yml")]
+    seen |= {text.lower() for path in files if path != OUT for text, _ in nlu_file_examples(path)}
     return seen
 
 

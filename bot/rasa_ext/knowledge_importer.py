@@ -55,11 +55,9 @@ class KnowledgeImporter(RasaFileImporter):
         self.org = organisation.load(Path(organisation_file)) if organisation_file else organisation.current()
 
     @rasa.shared.utils.common.cached_method
-    def _knowledge_domain(self) -> Domain:
-        return Domain.from_dict(domain_dict(self.topics, self.org))
-
     def get_domain(self) -> Domain:
-        return super().get_domain().merge(self._knowledge_domain())
+        """domain.yml plus the topics' part, read once (get_stories asks for it too)."""
+        return super().get_domain().merge(Domain.from_dict(domain_dict(self.topics, self.org)))
 
     def get_stories(self, exclusion_percentage: Optional[int] = None) -> StoryGraph:
         reader = YAMLStoryReader(self.get_domain(), source_name="data/knowledge")

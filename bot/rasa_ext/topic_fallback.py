@@ -1,9 +1,9 @@
 """KnowledgeFallbackClassifier: Rasa's FallbackClassifier with a stricter bar for knowledge answers.
 
-A greeting or a "yes" may be answered at Rasa's usual `threshold`; a knowledge topic is
-answered only at `topic_threshold` or above (a confident
-wrong answer is worse than "I'm not sure"). Below it the message becomes `nlu_fallback`, exactly
-as FallbackClassifier marks it, and action_fallback picks the kind reply.
+A greeting or a "yes" may be answered at Rasa's usual `threshold`; a knowledge topic is answered
+only at `topic_threshold` or above (a confident wrong answer is worse than "I'm not sure"). Below
+it the message becomes `nlu_fallback`, exactly as FallbackClassifier marks it, and
+action_fallback picks the kind reply.
 """
 from __future__ import annotations
 

@@ -97,3 +97,24 @@ def test_make_run_warns_only_when_the_demo_profile_is_served_beyond_this_machine
     assert organisation.demo_warning(demo, local.on_loopback) is None
     own = profile(demo=False)
     assert organisation.demo_warning(own, public.on_loopback) is None
+
+
+def test_the_model_is_retrained_when_the_profile_or_an_outside_knowledge_folder_changes(tmp_path):
+    import shutil
+
+    from bot.runner import fingerprint
+    from bot.settings import load_settings
+
+    shutil.copy(ROOT / "organisation.yml", tmp_path / "org.yml")
+    shutil.copytree(ROOT / "data" / "knowledge", tmp_path / "k")
+    settings = load_settings({"ORGANISATION_FILE": str(tmp_path / "org.yml"), "KNOWLEDGE_DIR": str(tmp_path / "k")})
+    before = fingerprint(settings=settings)
+    assert fingerprint(settings=settings) == before
+    (tmp_path / "k" / "benefits.yml").write_text((tmp_path / "k" / "benefits.yml").read_text() + "\n")
+    after_topic = fingerprint(settings=settings)
+    assert after_topic != before
+    (tmp_path / "org.yml").write_text((tmp_path / "org.yml").read_text().replace("two working days", "one day"))
+    assert fingerprint(settings=settings) != after_topic
+    assert fingerprint(settings=load_settings({**dict(settings.organisation_overrides), "ORG_NAME": "Other",
+                                               "ORGANISATION_FILE": str(tmp_path / "org.yml"),
+                                               "KNOWLEDGE_DIR": str(tmp_path / "k")})) != fingerprint(settings=settings)
