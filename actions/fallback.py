@@ -15,15 +15,18 @@ from bot.parsing import clean_text
 from bot.repository import record_unanswered
 
 
-def _store(tracker: Tracker, reason: str, guess: Optional[str], confidence: Optional[float]) -> None:
+def _store(tracker: Tracker, reason: str, guess: Optional[str], confidence: Optional[float]) -> bool:
+    """Keep the question for staff; True only if it was stored."""
     text = clean_text(tracker.latest_message.get("text"), limit=2000)
     if not text or text.startswith("/"):
-        return
+        return False
     try:
         with session_scope() as session:
             record_unanswered(session, text, channel(tracker), reason, guess, confidence)
+        return True
     except StorageError:
         log.warning("could not store unanswered question sender=%s", tracker.sender_id)
+        return False
 
 
 class ActionFallback(Action):
@@ -32,9 +35,9 @@ class ActionFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         decision = fallback.decide(tracker.latest_message.get("intent_ranking") or [])
-        if decision.kind != "disambiguate":
-            _store(tracker, decision.kind, decision.best_guess, decision.confidence)
-        dispatcher.utter_message(text=fallback.reply_text(decision), buttons=decision.buttons())
+        kept = decision.kind != "disambiguate" and _store(tracker, decision.kind, decision.best_guess,
+                                                           decision.confidence)
+        dispatcher.utter_message(text=fallback.reply_text(decision, kept), buttons=decision.buttons())
         log.info("fallback sender=%s decision=%s", tracker.sender_id, decision.kind)
         return []
 

@@ -87,14 +87,10 @@ def outcome(intent: Optional[str], ranking: Sequence[Mapping[str, Any]]) -> str:
 
 
 DID_YOU_MEAN = "I want to be sure I answer the right question. Did you mean one of these?"
-NOT_COVERED = (
-    "I'm sorry, I don't have a good answer to that yet. I've kept your question (without your name) so the "
-    "team can add an answer. A person can help you now, or one of these may be close:"
-)
-NOT_COVERED_NO_TOPIC = (
-    "I'm sorry, I don't have a good answer to that yet. I've kept your question (without your name) so the "
-    "team can add an answer. A person from the team can help you now."
-)
+NOT_COVERED = "I'm sorry, I don't have a good answer to that yet. "
+KEPT = "I've kept your question (without your name) so the team can add an answer. "
+CLOSE_TOPICS = "A person can help you now, or one of these may be close:"
+PERSON_ONLY = "A person from the team can help you now."
 OUT_OF_SCOPE_TEXT = (
     "Sorry, that's outside what I can help with. I answer questions about co-production and taking part "
     "in health and social care services, run a short self-check of a service, and take feedback."
@@ -109,9 +105,10 @@ WHICH_TOPIC = "Which topic would you like to know more about?"
 WHICH_TOPIC_BUTTONS = [topic_button(t) for t in ("what_is_coproduction", "six_principles", "benefits", "getting_started")]
 
 
-def reply_text(decision: Decision) -> str:
+def reply_text(decision: Decision, kept: bool) -> str:
+    """The reply; it says the question was kept only when it was (`kept`)."""
     if decision.kind == "disambiguate":
         return DID_YOU_MEAN
     if decision.kind == "not_covered":
-        return NOT_COVERED if decision.topics else NOT_COVERED_NO_TOPIC
+        return NOT_COVERED + (KEPT if kept else "") + (CLOSE_TOPICS if decision.topics else PERSON_ONLY)
     return OUT_OF_SCOPE_TEXT

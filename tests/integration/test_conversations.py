@@ -156,6 +156,7 @@ def test_an_on_topic_question_we_do_not_cover_gets_an_honest_answer_and_is_kept_
     before = bot.rows("SELECT COUNT(*) FROM unanswered_question WHERE text = :t", t=question)[0][0]
     reply = bot.say(sender, question)[0]
     assert "don't have a good answer to that yet" in reply["text"] and "Source:" not in reply["text"]
+    assert "I've kept your question" in reply["text"]  # and it was: the row is checked below
     assert reply["buttons"][-1] == {"title": "Talk to a person", "payload": "/human_handoff"}
     rows = bot.rows("SELECT reason, best_guess FROM unanswered_question WHERE text = :t ORDER BY id", t=question)
     assert len(rows) == before + 1 and rows[-1][0] == "not_covered" and rows[-1][1]  # kept under a theme

@@ -20,7 +20,10 @@ def test_on_topic_but_no_confident_topic_is_not_covered_with_the_closest_topic_a
     assert d.topics == ("benefits",)  # only topics likely enough are offered
     assert d.best_guess == "benefits"  # the theme it is kept under
     assert d.buttons()[-1]["payload"] == "/human_handoff"
-    assert "don't have a good answer" in fallback.reply_text(d)
+    assert "don't have a good answer" in fallback.reply_text(d, kept=True)
+    # the reply says the question was kept only when it was
+    assert "kept your question" in fallback.reply_text(d, kept=True)
+    assert "kept" not in fallback.reply_text(d, kept=False)
 
 
 def test_not_covered_without_a_plausible_topic_offers_only_a_person():
@@ -28,13 +31,13 @@ def test_not_covered_without_a_plausible_topic_offers_only_a_person():
                  ("greet", 0.1), ("out_of_scope", 0.4)))
     assert d.kind == "not_covered" and d.topics == ()
     assert [b["payload"] for b in d.buttons()] == ["/human_handoff"]
-    assert fallback.reply_text(d) == fallback.NOT_COVERED_NO_TOPIC
+    assert fallback.reply_text(d, kept=True) == fallback.NOT_COVERED + fallback.KEPT + fallback.PERSON_ONLY
 
 
 def test_mostly_out_of_scope_is_outside_what_we_help_with():
     d = decide(r(("out_of_scope", 0.7), ("benefits", 0.2), ("greet", 0.1)))
     assert d.kind == "out_of_scope"
-    assert "outside what I can help with" in fallback.reply_text(d)
+    assert "outside what I can help with" in fallback.reply_text(d, kept=True)
     assert decide([]).kind == "out_of_scope"
 
 
