@@ -28,7 +28,7 @@ shell: setup ## Chat with the assistant in the terminal
 validate: setup ## Check the training data (rasa data validate, warnings fail)
 	@$(PY) -m rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
 
-test: setup ## Run every test: data validation, pytest (unit, integration, browser), rasa test stories
+test: setup ## Run every test: ruff and mypy, data validation, pytest (unit, integration, browser), rasa test stories
 	@scripts/test.sh
 
 unit: setup ## Only the fast unit tests

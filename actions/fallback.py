@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import channel, log
+from actions.common import DatabaseAction, channel, log, who
 from bot import fallback
 from bot.db import session_scope
 from bot.errors import StorageError
@@ -25,30 +25,30 @@ def _store(tracker: Tracker, reason: str, guess: Optional[str], confidence: Opti
             record_unanswered(session, text, channel(tracker), reason, guess, confidence)
         return True
     except StorageError:
-        log.warning("could not store unanswered question sender=%s", tracker.sender_id)
+        log.warning("could not store unanswered question sender=%s", who(tracker))
         return False
 
 
-class ActionFallback(Action):
+class ActionFallback(DatabaseAction):
     def name(self) -> Text:
         return "action_fallback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         decision = fallback.decide(tracker.latest_message.get("intent_ranking") or [])
         kept = decision.kind != "disambiguate" and _store(tracker, decision.kind, decision.best_guess,
                                                            decision.confidence)
         dispatcher.utter_message(text=fallback.reply_text(decision, kept), buttons=decision.buttons())
-        log.info("fallback sender=%s decision=%s", tracker.sender_id, decision.kind)
+        log.info("fallback sender=%s decision=%s", who(tracker), decision.kind)
         return []
 
 
-class ActionRecordOutOfScope(Action):
+class ActionRecordOutOfScope(DatabaseAction):
     """Runs after the out-of-scope reply; keeps the question for staff (never an emergency message)."""
 
     def name(self) -> Text:
         return "action_record_out_of_scope"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         selector = (tracker.latest_message.get("response_selector") or {}).get("out_of_scope") or {}
         kind = ((selector.get("response") or {}).get("utter_action") or "utter_out_of_scope/other").split("/")[-1]
         if kind != "emergency":

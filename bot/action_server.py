@@ -12,6 +12,7 @@ import logging
 
 from sanic import response
 
+from bot.conversation_ids import log_id
 from bot.settings import settings
 
 log = logging.getLogger("coprod.action_server")
@@ -23,7 +24,7 @@ def create_app(package: str = ACTIONS_PACKAGE):
     from rasa_sdk.endpoint import create_app as sdk_create_app
 
     app = sdk_create_app(package, cors_origins=[])
-    # Rasa keeps its connection to us open between actions (bot.rasa_ext.fixes); we must not
+    # Rasa keeps its connection to us open between actions (bot.rasa_ext.patches.shared_action_session); we must not
     # close it first, or a request could be sent on a connection we are closing.
     app.config.KEEP_ALIVE_TIMEOUT = 75
 
@@ -34,7 +35,8 @@ def create_app(package: str = ACTIONS_PACKAGE):
             sender = ((request.json or {}).get("tracker") or {}).get("sender_id")
         except Exception:
             pass
-        log.error("action failed sender=%s error=%s", sender, type(exception).__name__,
+        log.error("action failed sender=%s error=%s", log_id(sender) if isinstance(sender, str) else None,
+                  type(exception).__name__,
                   exc_info=(type(exception), exception, exception.__traceback__))
         return response.json({"error": "The action failed; details are in the action server log."}, status=500)
 

@@ -5,7 +5,7 @@
     train        train the model if data or config changed (--force to always)
     run          start the action server, Rasa and the web page; Ctrl-C stops all
     shell        chat in the terminal
-    export       staff export: --what self-checks|feedback|unanswered --format csv|json
+    export       staff export: --what self-checks|feedback|unanswered|handoffs --format csv|json
     report       write the staff insight report (HTML + CSVs)
     seed-sample  add made-up sample data to the database (demos only)
     retention    delete stored records older than RETENTION_DAYS
@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import signal
 import subprocess
 import sys
 import time
-from typing import List, Optional
+from typing import Any, List, Mapping, Optional, Sequence
 
 from bot.csvsafe import csv_safe
 from bot.settings import ROOT, load_settings
@@ -81,7 +80,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     # (and also when a parent shell started us with SIGINT ignored)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    sys.stdout.reconfigure(line_buffering=True)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)
     try:
         check_ports(settings)
         print("==> Starting the action server and the Rasa server (about 15 s)")
@@ -92,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print()
         print(f"  Chat with the assistant:  {settings.web_url}/")
         print(f"  REST channel:             {settings.rasa_url}/webhooks/rest/webhook")
-        print(f"  Logs:                     var/log/")
+        print("  Logs:                     var/log/")
         print("  Press Ctrl-C to stop.")
         while True:
             for name, proc in stack.procs.items():
@@ -123,31 +123,25 @@ def cmd_shell(args: argparse.Namespace) -> int:
     stack.start_actions(env)
     try:
         stack.wait_ready(timeout=60)
-        return subprocess.call([sys.executable, "-m", "rasa", "shell", "--model", str(model_path(settings)),
+        return subprocess.call([sys.executable, "-m", "bot.rasa_ext.server", "shell", "--model", str(model_path(settings)),
                                 "--endpoints", "endpoints.yml", "--port", str(settings.rasa_port)], cwd=ROOT, env=env)
     finally:
         stack.stop()
 
 
-def _rows(what: str) -> List[dict]:
-    from bot import repository
+def _rows(what: str) -> Sequence[Mapping[str, Any]]:
+    """The rows of a staff export, from the read side (`bot.views`)."""
+    from bot import views
     from bot.db import session_scope
 
     with session_scope() as s:
         if what == "unanswered":
-            return [{"created_at": u.created_at.isoformat(), "channel": u.channel, "reason": u.reason,
-                     "best_guess": u.best_guess, "confidence": u.confidence, "text": u.text}
-                    for u in repository.unanswered(s)]
-        kinds = ("feedback",) if what == "feedback" else ("staff_check", "consumer_check")
-        rows = []
-        for sub, ans in repository.iter_answers(s, kinds):
-            rows.append({
-                "submission_id": sub.submission_id, "respondent_id": sub.respondent_id, "kind": sub.kind,
-                "role": sub.role, "channel": sub.channel, "team": sub.team, "overall_score": sub.overall_score,
-                "level": sub.level, "created_at": sub.created_at.isoformat(), "question": ans.question,
-                "rating": ans.rating, "choice": ans.choice, "text": ans.text,
-            })
-        return rows
+            return views.export_unanswered(s)
+        if what == "feedback":
+            return views.export_feedback(s)
+        if what == "handoffs":
+            return views.handoffs(s)
+        return views.export_self_checks(s)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -223,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run").set_defaults(func=cmd_run)
     sub.add_parser("shell").set_defaults(func=cmd_shell)
     e = sub.add_parser("export")
-    e.add_argument("--what", choices=("self-checks", "feedback", "unanswered"), required=True)
+    e.add_argument("--what", choices=("self-checks", "feedback", "unanswered", "handoffs"), required=True)
     e.add_argument("--format", choices=("csv", "json"), default="csv")
     e.add_argument("--output", "-o")
     e.set_defaults(func=cmd_export)

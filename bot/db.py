@@ -19,13 +19,24 @@ from bot.errors import StorageError
 from bot.settings import ROOT, settings
 
 
+BUSY_TIMEOUT_S = 2  # a write waits this long for a locked SQLite file, then fails (try again)
+PG_LOCK_TIMEOUT_MS = 2000  # the same for a locked PostgreSQL row or table
+PG_STATEMENT_TIMEOUT_MS = 15000  # no statement runs longer
+
+
 def engine_options(url: str) -> dict:
-    """Options that keep connections healthy: pre-ping after a database restart."""
+    """Options that keep connections healthy (pre-ping after a database restart), short waits for
+    locks and connections, and no SQL parameters (what people typed) in error messages or logs."""
+    common = {"hide_parameters": True, "pool_timeout": 5}
     if url.startswith("sqlite"):
         # pooled (SQLAlchemy 1.4 would open a new SQLite connection for every session)
-        return {"connect_args": {"timeout": 30, "check_same_thread": False},
+        return {**common, "connect_args": {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
                 "poolclass": sa.pool.QueuePool, "pool_size": 5, "max_overflow": 10}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+    connect_args = {}
+    if url.startswith("postgresql"):
+        connect_args = {"connect_timeout": 3, "options": f"-c lock_timeout={PG_LOCK_TIMEOUT_MS} "
+                                                         f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"}
+    return {**common, "pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "connect_args": connect_args}
 
 
 def _sqlite_pragmas(synchronous: str):
@@ -33,7 +44,7 @@ def _sqlite_pragmas(synchronous: str):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
     return on_connect

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.knowledge import NEXT_STEPS
+from bot.settings import settings
 from bot.topics import TOPICS, topic_button
 
 MIN_TOP = 0.25      # disambiguate: the best topic at least this likely ...
@@ -88,7 +89,8 @@ def outcome(intent: Optional[str], ranking: Sequence[Mapping[str, Any]]) -> str:
 
 DID_YOU_MEAN = "I want to be sure I answer the right question. Did you mean one of these?"
 NOT_COVERED = "I'm sorry, I don't have a good answer to that yet. "
-KEPT = "I've kept your question (without your name) so the team can add an answer. "
+KEPT = ("I've kept your question as you typed it, without who you are, so the team can add an answer "
+        "(it is deleted after {days} days). ")
 CLOSE_TOPICS = "A person can help you now, or one of these may be close:"
 PERSON_ONLY = "A person from the team can help you now."
 OUT_OF_SCOPE_TEXT = (
@@ -110,5 +112,6 @@ def reply_text(decision: Decision, kept: bool) -> str:
     if decision.kind == "disambiguate":
         return DID_YOU_MEAN
     if decision.kind == "not_covered":
-        return NOT_COVERED + (KEPT if kept else "") + (CLOSE_TOPICS if decision.topics else PERSON_ONLY)
+        kept_text = KEPT.format(days=settings().retention_days) if kept else ""
+        return NOT_COVERED + kept_text + (CLOSE_TOPICS if decision.topics else PERSON_ONLY)
     return OUT_OF_SCOPE_TEXT

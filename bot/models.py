@@ -6,6 +6,7 @@ the role and timestamps; never the chat sender id or a name.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, relationship
@@ -18,7 +19,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-Base = declarative_base(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION))
+Base: Any = declarative_base(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION))
 
 
 def utcnow() -> datetime:
@@ -38,10 +39,17 @@ class Submission(Base):
     channel = sa.Column(sa.String(32), nullable=False)
     team = sa.Column(sa.String(120))
     team_key = sa.Column(sa.String(120), index=True)
+    # True when the person gave the team's code from the organisation's profile: only such checks
+    # (and a person's own) are shown to others as the team's earlier results. Reports count every check.
+    team_verified = sa.Column(sa.Boolean(create_constraint=False), nullable=False, default=False,
+                              server_default=sa.false())
     overall_score = sa.Column(sa.Float)
     level = sa.Column(sa.String(20))
     started_at = sa.Column(sa.DateTime)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    # SHA-256 of the reference code the person was given when it was saved ("delete my data" from
+    # another chat, bot.erasure); never the code itself. Migration 0005.
+    reference_hash = sa.Column(sa.String(64), unique=True)
 
     answers = relationship(
         "Answer", back_populates="submission", cascade="all, delete-orphan", order_by="Answer.position"
@@ -83,7 +91,12 @@ class UnansweredQuestion(Base):
 
 
 class HandoffRequest(Base):
-    """Someone asked for a person; the question that led to it helps staff reply."""
+    """Someone asked for a person; the question that led to it helps staff reply.
+
+    With the Slack handoff on, a request the person agreed to send is `sent` (posted to the
+    team's channel; `slack_ts` is its thread), `answered` once staff reply in the thread, and
+    `ended` by either side. Only while it is open does it hold the conversation key that routes
+    replies back (`conversation`); it is cleared when the chat ends or the person deletes it."""
 
     __tablename__ = "handoff_request"
 
@@ -92,3 +105,27 @@ class HandoffRequest(Base):
     channel = sa.Column(sa.String(32), nullable=False)
     question = sa.Column(sa.Text)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    reference = sa.Column(sa.String(16), unique=True)
+    status = sa.Column(sa.String(16), nullable=False, default="noted", server_default="noted")
+    conversation = sa.Column(sa.String(200), index=True)
+    slack_channel = sa.Column(sa.String(64))
+    slack_ts = sa.Column(sa.String(32), index=True)
+    first_reply_at = sa.Column(sa.DateTime)
+    ended_at = sa.Column(sa.DateTime)
+    ended_by = sa.Column(sa.String(16))
+    messages = relationship("HandoffMessage", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class HandoffMessage(Base):
+    """A staff reply waiting for, or delivered to, the person (so a reply that arrives while the
+    page reloads, or to a REST client between requests, is not lost)."""
+
+    __tablename__ = "handoff_message"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    handoff_pk = sa.Column(sa.Integer, sa.ForeignKey("handoff_request.id", ondelete="CASCADE"), nullable=False,
+                           index=True)
+    slack_event = sa.Column(sa.String(64), unique=True)  # a Slack retry of the same reply adds nothing
+    text = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    delivered_at = sa.Column(sa.DateTime)

@@ -97,7 +97,7 @@ def fit(texts: Sequence[str], labels: Sequence[str], c: float, char_ngrams: Tupl
     model = build(c, char_ngrams, embedding_weight)
     model.fit(list(texts), list(labels))
     scorer = Scorer.from_pipeline(model)
-    if cached is not None:
+    if cached is not None and cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(cached.stem + ".tmp")
         save(scorer, tmp)

@@ -40,10 +40,11 @@ _NO = {"no", "n", "nope", "nah", "no thanks", "no thank you", "don't", "dont", "
 
 
 def clean_text(text: Optional[str], limit: int = MAX_FREE_TEXT) -> str:
-    """Strip control characters and surrounding space, and cap the length."""
+    """Strip control characters and surrounding space, and cap the length. The raw text is cut
+    first (to a few times the limit), so a huge message costs no more to clean than a long one."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", str(text))
+    text = unicodedata.normalize("NFC", str(text)[: limit * 4 + 64])
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return text.strip()[:limit]
 

@@ -20,9 +20,9 @@ from typing import Dict, List, Mapping, Optional
 from bot.settings import ROOT, Settings, load_settings
 
 MODEL_NAME = "coprod"
-FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data", "bot/rasa_ext/flow_policy.py", "bot/rasa_ext/intent_classifier.py",
-                      "bot/nlu_model.py", "bot/rasa_ext/knowledge_importer.py", "bot/knowledge.py", "bot/answers.py",
-                      "bot/local_details.py", "bot/organisation.py")
+FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data", "bot/rasa_ext/flow_policy.py", "bot/rasa_ext/rule_index.py",
+                      "bot/rasa_ext/intent_classifier.py", "bot/nlu_model.py", "bot/rasa_ext/knowledge_importer.py",
+                      "bot/knowledge.py", "bot/answers.py", "bot/local_details.py", "bot/organisation.py")
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "TF_ENABLE_ONEDNN_OPTS": "0",
@@ -146,7 +146,8 @@ class Stack:
 
     def start_rasa(self, env: Mapping[str, str], model: Optional[Path] = None, credentials: Optional[Path] = None) -> None:
         s = self.settings
-        cmd = [sys.executable, "-m", "rasa", "run", "--model", str(model or model_path(s)),
+        # our entry point: applies our Rasa patches (bot.rasa_ext.patches), then runs `rasa run` with these flags
+        cmd = [sys.executable, "-m", "bot.rasa_ext.server", "run", "--model", str(model or model_path(s)),
                "--endpoints", str(effective_endpoints(env)), "--credentials", str(credentials or effective_credentials(env)),
                "--interface", s.host, "--port", str(s.rasa_port), "--cors", *s.allowed_origins]
         self._spawn("rasa", cmd, env)
@@ -155,9 +156,9 @@ class Stack:
         log_dir = ROOT / "var" / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{name}-{self.settings.rasa_port}.log"
-        handle = open(log_path, "ab")
-        self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=dict(env), stdout=handle, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        with open(log_path, "ab") as handle:  # the child keeps its own copy of the descriptor
+            self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=dict(env), stdout=handle, stderr=subprocess.STDOUT,
+                                                start_new_session=True)
         self.logs[name] = log_path
 
     def wait_ready(self, timeout: float = 120) -> None:
@@ -207,30 +208,36 @@ def stack_env(settings: Settings, extra: Optional[Mapping[str, str]] = None) -> 
     return base_env(env)
 
 
+SLACK_CHANNEL = "bot.rasa_ext.slack_channel.SafeSlackInput"
+
+
 def effective_credentials(env: Mapping[str, str]) -> Path:
-    """credentials.yml, minus the Slack channel when its secrets are not set
-    (Rasa refuses to start on an unset ${VAR})."""
+    """credentials.yml, plus the Slack channel when SLACK_TOKEN and SLACK_SIGNING_SECRET are set."""
     import yaml
 
     data = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
-    if not (env.get("SLACK_TOKEN") and env.get("SLACK_SIGNING_SECRET")):
-        data = {k: v for k, v in data.items() if "slack" not in k.lower()}
+    if env.get("SLACK_TOKEN") and env.get("SLACK_SIGNING_SECRET"):
+        data[SLACK_CHANNEL] = {"slack_token": "${SLACK_TOKEN}", "slack_signing_secret": "${SLACK_SIGNING_SECRET}"}
     return _write_effective("credentials", data, env)
 
 
 def effective_endpoints(env: Mapping[str, str]) -> Path:
-    """endpoints.yml, plus a Redis lock store when LOCK_STORE_URL is set (several Rasa servers
-    must share one lock store so two messages of one conversation are never processed at once)."""
+    """endpoints.yml with the action server of ACTION_SERVER_URL, plus our Redis lock store when LOCK_STORE_URL is set (several Rasa servers
+    must share one lock store so the messages of one conversation are processed one at a time,
+    in arrival order: bot.rasa_ext.lock_store)."""
     from urllib.parse import urlsplit
 
     import yaml
 
     data = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
+    if env.get("ACTION_SERVER_URL"):
+        data.setdefault("action_endpoint", {})["url"] = env["ACTION_SERVER_URL"]
     url = env.get("LOCK_STORE_URL")
     if url:
         parts = urlsplit(url)
-        data["lock_store"] = {"type": "redis", "url": parts.hostname or "localhost", "port": parts.port or 6379,
-                              "db": int((parts.path or "/1").strip("/") or 1), "key_prefix": "coprod"}
+        data["lock_store"] = {"type": "bot.rasa_ext.lock_store.CoprodLockStore", "url": parts.hostname or "localhost",
+                              "port": parts.port or 6379, "db": int((parts.path or "/1").strip("/") or 1),
+                              "key_prefix": "coprod"}
         if parts.password:
             data["lock_store"]["password"] = parts.password
     return _write_effective("endpoints", data, env)

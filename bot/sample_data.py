@@ -115,14 +115,18 @@ def _answer_for(q: flows.Question, rng: random.Random, rating_for: Callable[[str
 
 
 def _drive(flow: str, role: Optional[str], channel: str, started: datetime, rng: random.Random,
-           rating_for: Callable[[str], int], texts: Dict[str, Any]) -> Dict[str, Any]:
+           rating_for: Callable[[str], Any], texts: Dict[str, Any]) -> flows.SubmissionData:
     """Run one guided conversation to the consent question and return the submission it produces."""
     now_iso = started.isoformat(timespec="seconds")
     outcome = flows.start(flow, channel, role, now_iso)
     state = outcome.state
+    if state is None:
+        raise RuntimeError(f"the {flow} flow did not start")
     state["submission_id"] = _uuid(rng)  # deterministic with the seed (flows uses uuid4)
     for _ in range(100):  # every flow is far shorter; a guard against a loop if a flow changes
         q = flows.current_question(state)
+        if q is None:
+            raise RuntimeError(f"the {flow} flow has no question to answer")
         outcome = flows.handle(state, _answer_for(q, rng, rating_for, texts), None, 0.0, now_iso)
         if outcome.to_save is not None:
             return outcome.to_save
@@ -132,7 +136,7 @@ def _drive(flow: str, role: Optional[str], channel: str, started: datetime, rng:
     raise RuntimeError(f"the {flow} flow did not finish")
 
 
-def _save(session: Session, data: Dict[str, Any], respondent_id: str, created_at: datetime) -> bool:
+def _save(session: Session, data: flows.SubmissionData, respondent_id: str, created_at: datetime) -> bool:
     if not repository.save_submission(session, data, respondent_id):
         return False
     sub = session.execute(select(Submission).where(Submission.submission_id == data["submission_id"])).scalar_one()
@@ -163,7 +167,7 @@ def seed_sample(session: Session, n_staff: int = 12, n_consumer: int = 20, n_fee
         def staff_rating(key: str) -> int:
             return _rating(rng, base + STAFF_BIAS[key[2:]])
 
-        texts = {"team": ((team,), 0.85), "example": (STAFF_EXAMPLES, 0.5),
+        texts: Dict[str, Any] = {"team": ((team,), 0.85), "example": (STAFF_EXAMPLES, 0.5),
                  "comment": (STAFF_COMMENTS, 0.45)}
         data = _drive("self_check", "staff", rng.choice(CHANNELS), created - timedelta(minutes=6), rng,
                       staff_rating, texts)
@@ -176,7 +180,8 @@ def seed_sample(session: Session, n_staff: int = 12, n_consumer: int = 20, n_fee
         def consumer_rating(key: str) -> int:
             return _rating(rng, base + CONSUMER_BIAS[key[2:]])
 
-        texts = {"matters_most": MATTERS_WEIGHTS, "contribute": CONTRIBUTE_WEIGHTS, "comment": (CONSUMER_COMMENTS, 0.4)}
+        texts = {"matters_most": MATTERS_WEIGHTS, "contribute": CONTRIBUTE_WEIGHTS,
+                 "comment": (CONSUMER_COMMENTS, 0.4)}
         data = _drive("self_check", "consumer", rng.choice(CHANNELS), created - timedelta(minutes=5), rng,
                       consumer_rating, texts)
         added["consumer_check"] += _save(session, data, _uuid(rng), created)
@@ -186,10 +191,8 @@ def seed_sample(session: Session, n_staff: int = 12, n_consumer: int = 20, n_fee
         mean = rng.choice((2.6, 3.4, 3.9, 4.4))
         texts = {"works": (FEEDBACK_WORKS, 0.75), "better": (FEEDBACK_BETTER, 0.65),
                  "own_part": (FEEDBACK_OWN_PART, 0.35)}
-        if rng.random() < 0.1:  # some people skip the rating
-            rating_for: Callable[[str], Any] = lambda key: "skip"  # noqa: E731
-        else:
-            rating_for = lambda key, m=mean: _rating(rng, m)  # noqa: E731
+        def rating_for(key: str, m: float = mean, skips: bool = rng.random() < 0.1) -> Any:
+            return "skip" if skips else _rating(rng, m)  # some people skip the rating
         data = _drive("feedback", None, rng.choice(CHANNELS), created - timedelta(minutes=3), rng, rating_for, texts)
         added["feedback"] += _save(session, data, _uuid(rng), created)
 

@@ -3,10 +3,9 @@
 Ratings are 1-5 per principle. The overall score is the mean rating turned into
 0-100 so that teams can read it as a percentage: (mean - 1) / 4 * 100.
 
-Levels (after Needham & Carr's SCIE briefing, 2009), by overall score:
-    below 40          -> descriptive     (co-production named, but services done *to*/*for* people)
-    40 up to below 70 -> intermediate    (people involved in parts of design and delivery)
-    70 and above      -> transformative  (power and work genuinely shared)
+The levels (after Needham & Carr's SCIE briefing, 2009) are defined once, in `LEVELS`: each
+level starts at its `low` score and runs up to the next level's. The chat, the report (charts,
+tables, footer, CSV columns), the README table and the tests all take the bands from here.
 """
 from __future__ import annotations
 
@@ -15,13 +14,54 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 from bot.principles import BY_KEY, PRINCIPLE_KEYS, Principle
 
-LEVEL_THRESHOLDS: Tuple[Tuple[float, str], ...] = ((70.0, "transformative"), (40.0, "intermediate"), (0.0, "descriptive"))
+MAX_SCORE = 100.0
 
-LEVEL_TEXT = {
-    "descriptive": "Descriptive: co-production is recognised, but most things are still done for people rather than with them.",
-    "intermediate": "Intermediate: people who use the service take part in parts of design and delivery; power is not yet fully shared.",
-    "transformative": "Transformative: staff and the people who use the service share decisions and work as equal partners.",
-}
+
+@dataclass(frozen=True)
+class Level:
+    """One band of overall scores: from `low` (inclusive) up to the next level's `low`."""
+
+    name: str
+    low: float
+    text: str  # "Name: what it means", as the chat and the report show it
+
+    @property
+    def meaning(self) -> str:
+        """The text without the leading "Name: "."""
+        return self.text.split(": ", 1)[-1]
+
+
+LEVELS: Tuple[Level, ...] = (  # lowest first
+    Level("descriptive", 0.0,
+          "Descriptive: co-production is recognised, but most things are still done for people rather than with them."),
+    Level("intermediate", 40.0,
+          "Intermediate: people who use the service take part in parts of design and delivery; "
+          "power is not yet fully shared."),
+    Level("transformative", 70.0,
+          "Transformative: staff and the people who use the service share decisions and work as equal partners."),
+)
+LEVEL_NAMES: Tuple[str, ...] = tuple(level.name for level in LEVELS)
+LEVEL_TEXT: Dict[str, str] = {level.name: level.text for level in LEVELS}
+
+
+def upper_bound(level: Level) -> Optional[float]:
+    """Where the next level starts (None for the top level)."""
+    i = LEVELS.index(level)
+    return LEVELS[i + 1].low if i + 1 < len(LEVELS) else None
+
+
+def band(level: Level) -> Tuple[float, float]:
+    """(low, high) of a level on the 0-100 scale, the top level running up to 100."""
+    high = upper_bound(level)
+    return level.low, MAX_SCORE if high is None else high
+
+
+def band_text(level: Level) -> str:
+    """The band in words: "below 40", "40 to below 70", "70 and above"."""
+    high = upper_bound(level)
+    if high is None:
+        return f"{level.low:.0f} and above"
+    return f"below {high:.0f}" if level.low == 0 else f"{level.low:.0f} to below {high:.0f}"
 
 
 def to_percent(rating: float) -> float:
@@ -30,11 +70,11 @@ def to_percent(rating: float) -> float:
 
 
 def level_for(score: float) -> str:
-    """The level for an overall score on 0-100."""
-    for threshold, name in LEVEL_THRESHOLDS:
-        if score >= threshold:
-            return name
-    return "descriptive"
+    """The level (name) for an overall score on 0-100."""
+    for level in reversed(LEVELS):
+        if score >= level.low:
+            return level.name
+    return LEVELS[0].name
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return default
     try:
         return int(raw)
@@ -35,6 +35,11 @@ ORGANISATION_OVERRIDES = (("name", "ORG_NAME"), ("phone", "CONTACT_PHONE"), ("em
                           ("office_hours", "OFFICE_HOURS"))
 
 
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach (127.x, ::1, localhost)."""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 @dataclass(frozen=True)
 class Settings:
     """The assistant's configuration; build it with `load_settings()`."""
@@ -48,18 +53,30 @@ class Settings:
     allowed_origins: Tuple[str, ...] = ()
     staff_token: Optional[str] = None
     session_secret: str = ""
+    # bearer token for the REST channel; without one it answers only on a loopback address
+    rest_token: Optional[str] = None
     organisation_file: Path = field(default=ROOT / "organisation.yml")
     knowledge_dir: Path = field(default=ROOT / "data" / "knowledge")
     # ORG_NAME, CONTACT_PHONE, CONTACT_EMAIL, OFFICE_HOURS override the profile's values
     organisation_overrides: Tuple[Tuple[str, str], ...] = ()
     retention_days: int = 180
+    # Slack: the bot token (also used to post handoffs), the Web API base (a stand-in in tests) and
+    # the channel id where requests to talk to a person go (HANDOFF_SLACK_CHANNEL; off when unset)
+    slack_token: Optional[str] = None
+    slack_api_url: str = "https://slack.com/api/"
+    handoff_slack_channel: Optional[str] = None
     lock_store_url: Optional[str] = None
     model_dir: Path = field(default=ROOT / "models")
 
     @property
     def on_loopback(self) -> bool:
         """Only this machine can reach the servers (127.x, ::1 or localhost)."""
-        return self.host in ("localhost", "::1") or self.host.startswith("127.")
+        return is_loopback(self.host)
+
+    @property
+    def handoff_on(self) -> bool:
+        """Requests to talk to a person go to staff in Slack (channel and token both set)."""
+        return bool(self.handoff_slack_channel and self.slack_token)
 
     @property
     def rasa_url(self) -> str:
@@ -89,10 +106,14 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         allowed_origins=_list(env, "ALLOWED_ORIGINS", origins_default),
         staff_token=env.get("STAFF_TOKEN") or None,
         session_secret=env.get("SESSION_SECRET", ""),
+        rest_token=env.get("REST_TOKEN") or None,
         organisation_file=Path(env.get("ORGANISATION_FILE") or ROOT / "organisation.yml"),
         knowledge_dir=Path(env.get("KNOWLEDGE_DIR") or ROOT / "data" / "knowledge"),
         organisation_overrides=tuple((key, env[name]) for key, name in ORGANISATION_OVERRIDES if env.get(name)),
         retention_days=_int(env, "RETENTION_DAYS", 180),
+        slack_token=env.get("SLACK_TOKEN") or None,
+        slack_api_url=env.get("SLACK_API_URL") or "https://slack.com/api/",
+        handoff_slack_channel=env.get("HANDOFF_SLACK_CHANNEL") or None,
         lock_store_url=env.get("LOCK_STORE_URL") or None,
         model_dir=Path(env.get("MODEL_DIR", str(ROOT / "models"))),
     )

@@ -3,17 +3,18 @@ widget's static files, and the staff report behind a token."""
 from __future__ import annotations
 
 import hmac
+import logging
 import mimetypes
 import threading
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import parse_qs, urlsplit
 
 from bot.settings import ROOT, Settings
 
 WEB_DIR = ROOT / "web"
+MAX_PATH_CHARS = 2048
+log = logging.getLogger("coprod.web")
 
 
 def make_handler(settings: Settings, report: Optional[Callable[[], str]] = None) -> type:
@@ -41,7 +42,21 @@ def make_handler(settings: Settings, report: Optional[Callable[[], str]] = None)
         def do_HEAD(self) -> None:
             self.do_GET()
 
+        def do_POST(self) -> None:
+            self._send(405, b"Method not allowed", "text/plain; charset=utf-8", {"Allow": "GET, HEAD"})
+
+        do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
+
         def do_GET(self) -> None:
+            try:
+                self._get()
+            except Exception as exc:  # never a dropped connection, and no path in the log
+                log.error("web request failed: %s", type(exc).__name__)
+                self._send(400, b"Bad request", "text/plain; charset=utf-8")
+
+        def _get(self) -> None:
+            if "\x00" in self.path or len(self.path) > MAX_PATH_CHARS:
+                return self._send(400, b"Bad request", "text/plain; charset=utf-8")
             parts = urlsplit(self.path)
             path = parts.path
             if path in ("/", "/index.html"):

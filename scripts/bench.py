@@ -7,7 +7,8 @@ In one run, on this machine, over the REST channel (loopback):
      of turn (knowledge answer, self-check step, final save = the "yes" consent turn)
   3. 20 concurrent users mixing questions and self-checks: msg/s, percentiles, errors. Both bots
      stay up and the load alternates between them in rounds (ours, example, ours, ...), so a
-     change in the machine's speed during the run affects both alike
+     change in the machine's speed during the run affects both alike; then 100 concurrent users
+     against ours alone (msg/s, p95 per kind of turn, errors: the target is 0)
   4. one long conversation: latency of message ~400 against message ~10 (of a fresh conversation
      sent at the same moment, so the machine's speed drifting in between does not count as growth)
   5. peak RSS of the Rasa and action server process trees (sampled from /proc every 0.2 s) and
@@ -413,9 +414,9 @@ class DirStack(Stack):
 
     def _spawn(self, name: str, cmd: List[str], env) -> None:
         log_path = self.directory / f"{name}.log"
-        handle = open(log_path, "ab")
-        self.procs[name] = subprocess.Popen(cmd, cwd=self.directory, env=dict(env), stdout=handle,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+        with open(log_path, "ab") as handle:  # the child keeps its own copy of the descriptor
+            self.procs[name] = subprocess.Popen(cmd, cwd=self.directory, env=dict(env), stdout=handle,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
         self.logs[name] = log_path
 
     def start_actions(self, env) -> None:
@@ -502,6 +503,8 @@ class Counts:
     seconds: float = 60
     long: int = 400
     rounds: int = 3  # the 20-user time is split into this many alternating rounds per bot
+    many_users: int = 100  # then ours alone with this many concurrent users
+    many_seconds: float = 30
     messages: int = 20000  # the issue's memory-growth run (ours)
     example_messages: int = 2000  # the example bot's growth is not a target; keep its run short
 
@@ -548,6 +551,17 @@ def interleaved_load(bots: Dict[str, Tuple[str, Profile]], counts: Counts) -> Di
               f"p99={fmt(percentile(rec.all_latencies(), 99))} ms")
         print(rec.summary())
     return out
+
+
+def many_users(url: str, profile: Profile, counts: Counts) -> Dict:
+    """Ours alone under `counts.many_users` concurrent users (questions and self-checks)."""
+    rec = Recorder()
+    _, seconds = concurrent_users(url, profile, counts.many_users, counts.many_seconds, rec)
+    rate = rec.count / seconds
+    print(f"  {rec.count} messages in {seconds:.1f} s = {rate:.1f} msg/s, errors={rec.errors}; all turns "
+          f"p50={fmt(percentile(rec.all_latencies(), 50))} p95={fmt(percentile(rec.all_latencies(), 95))} ms")
+    print(rec.summary())
+    return {"many": rec, "many_rate": rate}
 
 
 def memory_growth(name: str, stack: Stack, url: str, profile: Profile, messages: int, sampler: MemorySampler) -> Dict:
@@ -675,6 +689,12 @@ def build_rows(ours: Dict, ex: Dict, train: Optional[Tuple[float, float]]) -> Li
     rows.append(Row("20 users: all turns p99 (ms)", conc_all(ours, 99), conc_all(ex, 99)))
     rows.append(Row("20 users: errors", ours["conc"].errors, ex["conc"].errors if ex else None, "0",
                     ours["conc"].errors == 0, digits=0))
+    many, n = ours["many"], Counts.many_users
+    rows.append(Row(f"{n} users: messages/s", ours["many_rate"], None))
+    for kind in KINDS:
+        rows.append(Row(f"{n} users: {KIND_LABELS[kind]} p95 (ms)", p(ours, "many", kind, 95), None))
+    rows.append(Row(f"{n} users: all turns p95 (ms)", percentile(many.all_latencies(), 95), None))
+    rows.append(Row(f"{n} users: errors", many.errors, None, "0", many.errors == 0, digits=0))
     lo, lx = ours["long"], ex.get("long") if ex else None
     rows.append(Row("long: msg ~10 median (ms) [same time]", lo.early, lx.early if lx else None))
     rows.append(Row("long: msg ~400 median (ms)", lo.late, lx.late if lx else None))
@@ -722,7 +742,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, example bot)")
     args = ap.parse_args(argv)
 
-    counts = Counts(questions=50, flows=5, seconds=20, rounds=2, long=60, messages=300) if args.quick else Counts()
+    counts = (Counts(questions=50, flows=5, seconds=20, rounds=2, long=60, messages=300, many_seconds=10)
+              if args.quick else Counts())
     if args.messages:
         counts.messages = args.messages
     if args.seconds:
@@ -753,6 +774,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             ours.update(load["ours"])
             if "example" in load:
                 ex.update(load["example"])
+            print(f"==> Load: {counts.many_users} concurrent users, ours ({loadavg()})")
+            ours.update(many_users(stacks["ours"][1], ours_profile(), counts))
             print("==> Memory growth")
             for name, (stack, url, profile) in stacks.items():
                 messages = counts.messages if name == "ours" else min(counts.messages, counts.example_messages)

@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+echo "==> Lint (ruff) and types (mypy): any finding fails the run"
+$PY -m ruff check bot actions tests scripts
+$PY -m mypy bot actions
 echo "==> rasa data validate"
 $PY -m rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
 echo "==> Training if needed"

@@ -2,7 +2,9 @@
 # Make the services the tests need available on loopback, installing Debian packages when missing:
 #   PostgreSQL (integration tests run on it as well as SQLite), Redis (two Rasa servers sharing a lock
 #   store), Chromium (browser tests); fetches axe-core from npm into .cache/axe/ (browser accessibility
-#   checks). Writes var/test-services.env for scripts/test.sh to source.
+#   checks) and botfront's rasa-webchat into .cache/rasa-webchat/ (a standard client the browser tests
+#   run against our server), once: nothing is downloaded at test time. Writes var/test-services.env
+#   for scripts/test.sh to source.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
@@ -42,9 +44,21 @@ if [ ! -s "$AXE_JS" ]; then
      && tar -xzf "axe-core-$AXE_VERSION.tgz" -O package/axe.min.js > axe.min.js.tmp \
      && mv axe.min.js.tmp axe.min.js && rm -f "axe-core-$AXE_VERSION.tgz")
 fi
+# rasa-webchat 1.0.1 bundles socket.io-client 3 (Engine.IO 4, what python-socketio 5 speaks); 1.0.0 and
+# older bundle socket.io-client 2, which our server (and Rasa 3's) cannot talk to.
+RASA_WEBCHAT_VERSION=1.0.1
+RASA_WEBCHAT_JS="$PWD/.cache/rasa-webchat/rasa-webchat-$RASA_WEBCHAT_VERSION.js"
+if [ ! -s "$RASA_WEBCHAT_JS" ]; then
+  echo "==> Fetching rasa-webchat $RASA_WEBCHAT_VERSION (a standard client for the browser tests)"
+  mkdir -p .cache/rasa-webchat
+  (cd .cache/rasa-webchat && rm -f rasa-webchat-*.tgz && npm pack --silent "rasa-webchat@$RASA_WEBCHAT_VERSION" >/dev/null \
+     && tar -xzf "rasa-webchat-$RASA_WEBCHAT_VERSION.tgz" -O package/lib/index.js > "$RASA_WEBCHAT_JS.tmp" \
+     && mv "$RASA_WEBCHAT_JS.tmp" "$RASA_WEBCHAT_JS" && rm -f "rasa-webchat-$RASA_WEBCHAT_VERSION.tgz")
+fi
 cat > var/test-services.env <<ENV
 export TEST_POSTGRES_URL=postgresql+psycopg2://postgres@127.0.0.1:$PGPORT/postgres
 export TEST_REDIS_URL=redis://127.0.0.1:$REDISPORT/0
 export CHROMIUM_PATH=$(command -v chromium)
 export AXE_JS_PATH=$AXE_JS
+export RASA_WEBCHAT_JS_PATH=$RASA_WEBCHAT_JS
 ENV

@@ -1,7 +1,8 @@
 """FlowPolicy: while a guided flow is active, every message goes to `action_flow`.
 
 The flow's state lives in the `flow_state` slot and its logic in `bot.flows`; this
-policy only routes. It outranks RulePolicy (priority 7 > 6) so that an answer like
+policy only routes. The same holds for asking whether to send a question to the team
+(`handoff_state` -> `action_handoff`, bot.handoff). It outranks RulePolicy (priority 7 > 6) so that an answer like
 "4" or a digression ("what is co-design?") mid-flow reaches the flow, which decides.
 """
 from __future__ import annotations
@@ -16,7 +17,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-FLOW_ACTIONS = ("action_flow", "action_start_flow")
+FLOW_ACTIONS = ("action_flow", "action_start_flow", "action_handoff", "action_human_handoff")
+ROUTES = (("flow_state", "action_flow"), ("handoff_state", "action_handoff"))  # slot -> the action it routes to
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
@@ -25,7 +27,7 @@ class FlowPolicy(Policy):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7, "flow_slot": "flow_state", "flow_action": "action_flow"}
+        return {"priority": 7}
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         self.persist()
@@ -45,6 +47,8 @@ class FlowPolicy(Policy):
         last = tracker.latest_action_name
         if last in FLOW_ACTIONS:
             return self._prediction(confidence_scores_for(ACTION_LISTEN_NAME, 1.0, domain))
-        if last == ACTION_LISTEN_NAME and tracker.get_slot(self.config["flow_slot"]):
-            return self._prediction(confidence_scores_for(self.config["flow_action"], 1.0, domain))
+        if last == ACTION_LISTEN_NAME:
+            for slot, action in ROUTES:
+                if tracker.get_slot(slot):
+                    return self._prediction(confidence_scores_for(action, 1.0, domain))
         return self._prediction(self._default_predictions(domain))

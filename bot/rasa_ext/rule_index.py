@@ -12,14 +12,29 @@ that scan was about 10% of the Rasa server's CPU (py-spy).
 - Once every remaining rule is shorter than the part of the history already checked, the
   earlier states cannot rule anything out (Rasa's own check returns True), so it stops.
 Every candidate still goes through Rasa's own `_is_rule_applicable`.
+
+`IndexedRulePolicy` is RulePolicy with this lookup, named in config.yml instead of `RulePolicy`
+(so it is part of the trained model, not a patch applied at start). Training is Rasa's own:
+while the policy trains (and prunes its rules) it uses Rasa's scan; the index answers predictions.
+tests/unit/test_rasa_patches.py compares it with the live `RulePolicy._get_possible_keys`.
 """
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
+
+# Rasa's recipe validator looks for `RulePolicy` itself (`node.uses == RulePolicy`) and would warn,
+# wrongly, that restart/back intents are not handled: this subclass handles them as RulePolicy does.
+warnings.filterwarnings("ignore", message="'RulePolicy' is not included in the model's policy configuration")
 
 Head = Tuple[Text, Optional[Text]]
 
@@ -77,3 +92,24 @@ def possible_keys(policy: Any, lookup: Dict[Text, Text], states: List[Dict[Text,
             break
         possible = {key for key in possible if policy._is_rule_applicable(key, turn, state)}
     return possible
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
+class IndexedRulePolicy(RulePolicy):
+    """RulePolicy whose rule lookup uses `possible_keys` (an index on the last state) when predicting."""
+
+    _training = False  # True while `train` runs
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        """Rasa's training, with Rasa's own rule lookup (it removes rules while it checks them).
+        The signature is RulePolicy's: the graph passes the arguments by these names."""
+        self._training = True
+        try:
+            return super().train(training_trackers, domain, **kwargs)
+        finally:
+            self._training = False
+
+    def _get_possible_keys(self, lookup: Dict[Text, Text], states: List[Dict[Text, Any]]) -> Set[Text]:
+        if self._training:
+            return super()._get_possible_keys(lookup, states)
+        return possible_keys(self, lookup, states)

@@ -3,12 +3,21 @@
 Configured in endpoints.yml as `type: bot.rasa_ext.tracker_store.CoprodTrackerStore`,
 so the conversation state (and an unfinished self-check) survives a server restart
 and is shared by several Rasa servers pointing at the same PostgreSQL.
+
+Rasa's SQL store makes its blocking database calls on the event loop, so one locked SQLite
+file or one slow PostgreSQL query froze every conversation. Ours runs them in a small thread
+pool, with short busy and lock timeouts (bot.db), so a turn that cannot reach the database
+fails within seconds (the person is asked to try again) while the server keeps answering.
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
@@ -20,11 +29,13 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionSt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.db import create_engine
-from bot.rasa_ext import fixes  # noqa: F401  (compiled action-reply schema; no silent fallback to memory)
+from bot.rasa_ext.patches import not_applied
 from bot.settings import settings
 
 COMPACT_AFTER_EVENTS = 40
+DB_THREADS = 12  # database calls in flight at once per Rasa process (below the pool of 15 connections)
 RECENT_CONVERSATIONS = 128  # trackers kept in memory between turns (per process); bounded so memory stays flat
+log = logging.getLogger("coprod.tracker_store")
 _IGNORED = ("dialect", "host", "port", "db", "username", "password", "login_db", "query", "url")
 
 
@@ -47,16 +58,20 @@ class CoprodTrackerStore(SQLTrackerStore):
     fresh load.
     """
 
+    engine: Any  # set by SQLTrackerStore, replaced in __init__
+
     def __init__(self, domain: Optional[Domain] = None, event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
         url = kwargs.get("url") or settings().database_url
         for key in _IGNORED:
             kwargs.pop(key, None)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
-        self.engine.dispose()
+        self.engine.dispose()  # Rasa's own engine for the URL: replaced by ours
         overrides = {} if url.startswith("sqlite") else {"pool_size": 10, "max_overflow": 20}
         self.engine = create_engine(url, future=False, sqlite_synchronous="NORMAL", **overrides)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._recent: "OrderedDict[str, _Recent]" = OrderedDict()
+        self._recent_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="tracker-db")
         # plain driver SQL: building and cache-keying a SQLAlchemy statement on every turn cost
         # more than the query itself (py-spy, 20 users)
         self._qmark = self.engine.dialect.paramstyle == "qmark"
@@ -68,6 +83,7 @@ class CoprodTrackerStore(SQLTrackerStore):
         self._returning = self.engine.dialect.name in ("sqlite", "postgresql")
         self._insert_head = f"INSERT INTO {table} (sender_id, type_name, timestamp, intent_name, action_name, data) VALUES "
         self._insert_row = "(?, ?, ?, ?, ?, ?)" if self._qmark else "(%s, %s, %s, %s, %s, %s)"
+        _warn_if_unpatched()
 
     def _head(self, session: Any, sender_id: str) -> Tuple[int, Optional[int]]:
         """(rows, highest row id) of a sender: one query on the sender_id index."""
@@ -76,34 +92,50 @@ class CoprodTrackerStore(SQLTrackerStore):
         return int(count or 0), top
 
     def _remember(self, sender_id: str, entry: _Recent) -> None:
-        self._recent[sender_id] = entry
-        self._recent.move_to_end(sender_id)
-        while len(self._recent) > RECENT_CONVERSATIONS:
-            self._recent.popitem(last=False)
+        with self._recent_lock:
+            self._recent[sender_id] = entry
+            self._recent.move_to_end(sender_id)
+            while len(self._recent) > RECENT_CONVERSATIONS:
+                self._recent.popitem(last=False)
+
+    def _forget(self, sender_id: str) -> Optional[_Recent]:
+        with self._recent_lock:
+            return self._recent.pop(sender_id, None)
+
+    async def _off_loop(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     async def retrieve(self, sender_id: str) -> Any:
         """The tracker of the latest session; from memory when the database shows no change."""
+        return await self._off_loop(self._retrieve_now, sender_id)
+
+    async def save(self, tracker: Any) -> None:
+        """Store the new events (in the thread pool; see `_save_now`)."""
+        await self.stream_events(tracker)
+        await self._off_loop(self._save_now, tracker)
+
+    def _retrieve_now(self, sender_id: str) -> Any:
         with self.session_scope() as session:
             head = self._head(session, sender_id)
-            recent = self._recent.get(sender_id)
-            if recent is not None and recent.head == head and len(recent.tracker.events) == recent.length:
-                self._recent.move_to_end(sender_id)
-                return recent.tracker
+            with self._recent_lock:
+                recent = self._recent.get(sender_id)
+                if recent is not None and recent.head == head and len(recent.tracker.events) == recent.length:
+                    self._recent.move_to_end(sender_id)
+                    return recent.tracker
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all() if head[0] else []
-        self._recent.pop(sender_id, None)
+        self._forget(sender_id)
         if not rows or not self.domain:
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(r.data) for r in rows], self.domain.slots)
         self._remember(sender_id, _Recent(tracker, len(tracker.events), head))
         return tracker
 
-    async def save(self, tracker: Any) -> None:
+    def _save_now(self, tracker: Any) -> None:
         """Store the new events. After `action_delete_my_data` also forget the whole transcript, so
         "delete my data" removes what the person typed, not only their saved answers; after
         COMPACT_AFTER_EVENTS events start a compact session. One transaction for all of it."""
         sender_id = tracker.sender_id
-        recent = self._recent.pop(sender_id, None)
-        await self.stream_events(tracker)
+        recent = self._forget(sender_id)
         with self.session_scope() as session:
             if recent is not None and recent.tracker is tracker:
                 # the tracker this store handed out: its events past `length` are new. If another
@@ -149,6 +181,18 @@ class CoprodTrackerStore(SQLTrackerStore):
             sql = self._insert_head + ", ".join([self._insert_row] * len(chunk)) + " RETURNING id"
             ids += [row[0] for row in connection.exec_driver_sql(sql, tuple(v for r in chunk for v in r))]
         return ids
+
+
+def _warn_if_unpatched() -> None:
+    """A plain `rasa run` (or an unsupported Rasa version) runs without our patches: say so, loudly."""
+    missing = not_applied()
+    if not missing:
+        return
+    risk = (" A failed database read will silently start a new conversation, and a failed write keep the turn in "
+            "memory only." if "no_silent_tracker_fallback" in missing else "")
+    log.warning("The Rasa server runs without %d of our patches of Rasa internals (%s).%s Start it with "
+                "`python -m bot.rasa_ext.server run ...` (the flags of `rasa run`) to apply them.",
+                len(missing), ", ".join(missing), risk)
 
 
 def _compact_session(tracker: Any) -> List[Any]:

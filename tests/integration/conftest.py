@@ -90,7 +90,7 @@ class Bot:
 
 def start_bot(database_url: str, extra_env: Optional[Dict[str, str]] = None, actions: bool = True) -> Bot:
     db.migrate(database_url)
-    settings = ephemeral_settings(database_url)
+    settings = ephemeral_settings(database_url, extra_env)  # the stack's own settings see the same env
     stack = Stack(settings)
     env = stack_env(settings, {"SESSION_SECRET": "test-secret", **(extra_env or {})})
     if actions:
@@ -119,3 +119,17 @@ def bot(request, tmp_path_factory):
 @pytest.fixture
 def sender():
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def staffed(tmp_path_factory):
+    """A stack with Slack and the handoff channel on, posting to a loopback stand-in for Slack."""
+    from tests.integration.slack_standin import HANDOFF_CHANNEL, SECRET, FakeSlackAPI
+
+    api = FakeSlackAPI()
+    url = f"sqlite:///{tmp_path_factory.mktemp('handoff') / 'coprod.db'}"
+    bot = start_bot(url, {"SLACK_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api.url,
+                          "HANDOFF_SLACK_CHANNEL": HANDOFF_CHANNEL})
+    yield bot, api
+    bot.stack.stop()
+    api.server.shutdown()

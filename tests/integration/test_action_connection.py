@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from bot.runner import free_port
 from tests.integration.conftest import run_coroutine
+from tests.unit.rasa_patch_helpers import action_server as _serve
 
-
-
-async def _serve(port: int, peers: set):
-    from aiohttp import web
-
-    async def handle(request):
-        peers.add(request.transport.get_extra_info("peername"))
-        return web.json_response({"events": [], "responses": []})
-
-    app = web.Application()
-    app.router.add_post("/webhook", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner
 
 
 def test_action_calls_share_one_connection_and_recover_after_a_restart():
-    import bot.rasa_ext.fixes  # noqa: F401  (what the Rasa server imports)
     from rasa.utils.endpoints import EndpointConfig
+
+    from bot.rasa_ext.patches import shared_action_session
+
+    assert shared_action_session.apply()  # what the Rasa server applies at start (bot.rasa_ext.server)
 
     async def scenario():
         port, peers = free_port(), set()
@@ -37,6 +26,7 @@ def test_action_calls_share_one_connection_and_recover_after_a_restart():
         peers.clear()
         server = await _serve(port, peers)
         assert await endpoint.request(json={"next_action": "x"}, method="post") == {"events": [], "responses": []}
+        await shared_action_session.close_shared_sessions()
         await server.cleanup()
         return first, peers
 

@@ -106,12 +106,14 @@ def test_feedback_cancel_and_refusal_store_nothing_then_a_kept_one_is_deleted_on
     texts = [t for (t,) in bot.rows("SELECT text FROM answer WHERE submission_pk = :s ORDER BY position", s=kept)]
     assert texts == [None, "Friendly staff", "Earlier visits", "I could help at the coffee morning"]
     answers_before = count(bot, "answer")
-    assert "deleted" in bot.text(sender, "please delete what I told you")
+    assert "Shall I delete" in bot.text(sender, "please delete what I told you")  # asked first
+    assert count(bot, "submission") == before + 1
+    assert "I've deleted 1 set of saved answers (4 answers)" in bot.text(sender, "yes")
     assert count(bot, "submission") == before
     assert count(bot, "answer") == answers_before - 4
     # the transcript of the conversation (what the person typed) is gone too
-    assert bot.rows("SELECT COUNT(*) FROM events WHERE sender_id = :s", s=sender) == [(0,)]
-    assert "nothing to delete" in bot.text(sender, "please delete what I told you")
+    assert bot.rows("SELECT COUNT(*) FROM events WHERE sender_id = :s", s=f"rest:{sender}") == [(0,)]
+    assert "I can't see any saved answers from this chat" in bot.text(sender, "please delete what I told you")
 
 
 def test_out_of_scope_is_kind_and_the_question_is_stored_without_sender(bot, sender):

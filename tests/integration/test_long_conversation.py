@@ -14,7 +14,7 @@ def test_self_check_survives_many_knowledge_questions(bot, sender):
     for _ in range(COMPACT_AFTER_EVENTS // 4 + 5):
         reply = bot.text(sender, "what are the six principles of co-production?")
         assert "Statement 2 of 6" in reply
-    sessions = bot.rows("SELECT COUNT(*) FROM events WHERE sender_id = :s AND type_name = 'session_started'", s=sender)
+    sessions = bot.rows("SELECT COUNT(*) FROM events WHERE sender_id = :s AND type_name = 'session_started'", s=f"rest:{sender}")
     assert sessions[0][0] >= 2  # a compact session was started
     for r in ("3", "1", "2", "3", "1"):
         reply = bot.text(sender, r)
@@ -27,7 +27,7 @@ def test_self_check_survives_many_knowledge_questions(bot, sender):
 def test_tell_me_more_right_after_a_compaction_continues_the_last_answer(bot, sender):
     def sessions() -> int:
         return bot.rows("SELECT COUNT(*) FROM events WHERE sender_id = :s AND type_name = 'session_started'",
-                        s=sender)[0][0]
+                        s=f"rest:{sender}")[0][0]
 
     bot.text(sender, "hello")
     before = sessions()

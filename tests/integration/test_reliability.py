@@ -7,23 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.integration.conftest import start_bot
-
-RATINGS = ("3", "2", "3", "1", "2", "3")  # no 4/5, so no example follow-ups
-
-
-def begin_staff_check(bot, sender: str, team: str) -> str:
-    """Start a staff self-check and name the team; returns the first statement."""
-    bot.text(sender, "/start_self_check")
-    bot.text(sender, "I work in the service")
-    return bot.text(sender, team)
-
-
-def complete_staff_check(bot, sender: str, team: str) -> str:
-    begin_staff_check(bot, sender, team)
-    for r in RATINGS:
-        bot.text(sender, r)
-    bot.text(sender, "skip")
-    return bot.text(sender, "yes")
+from tests.self_check import RATINGS
+from tests.self_check import begin_over_rest as begin_staff_check
+from tests.self_check import complete_over_rest as complete_staff_check
 
 
 def test_100_concurrent_self_checks_store_exactly_100(bot):

@@ -2,60 +2,14 @@
 Answers go to a local stand-in for Slack's Web API on loopback."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, List
 
 import pytest
 
-from bot.runner import free_port
 from tests.integration.conftest import start_bot
-
-SECRET = "test-signing-secret"
-
-
-class FakeSlackAPI:
-    """Records chat.postMessage calls."""
-
-    def __init__(self) -> None:
-        self.posts: List[Dict] = []
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
-                api.posts.append({"path": self.path, **body})
-                out = json.dumps({"ok": True, "ts": str(time.time())}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/api/"
-
-    def wait_for(self, n: int, timeout: float = 30) -> List[Dict]:
-        deadline = time.time() + timeout
-        while time.time() < deadline and len(self.posts) < n:
-            time.sleep(0.1)
-        return self.posts
-
+from tests.integration.slack_standin import SECRET, FakeSlackAPI, answers_after_barrier, event, signed_post
 
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory):
@@ -65,27 +19,6 @@ def slack(tmp_path_factory):
     yield bot, api
     bot.stack.stop()
     api.server.shutdown()
-
-
-def signed_post(bot, body: bytes, content_type: str, secret: str = SECRET, ts: int = 0, headers=None):
-    ts = ts or int(time.time())
-    sig = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
-    req = urllib.request.Request(f"{bot.url}/webhooks/slack/webhook", data=body, headers={
-        "Content-Type": content_type, "X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": sig, **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
-
-
-def event(text: str, event_id: str, user: str = "U123") -> bytes:
-    return json.dumps({
-        "token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
-        "event_time": int(time.time()), "authorizations": [{"user_id": "UBOT"}],
-        "event": {"type": "message", "channel_type": "im", "user": user, "text": text, "channel": "D1",
-                  "ts": f"{time.time():.6f}", "event_ts": f"{time.time():.6f}"},
-    }).encode()
 
 
 def test_signed_event_gets_an_answer_in_slack(slack):
@@ -100,10 +33,9 @@ def test_signed_event_gets_an_answer_in_slack(slack):
 def test_wrong_signature_or_stale_timestamp_is_rejected(slack):
     bot, api = slack
     start = len(api.posts)
-    assert signed_post(bot, event("hello", "Ev-2"), "application/json", secret="wrong") == 400
-    assert signed_post(bot, event("hello", "Ev-3"), "application/json", ts=int(time.time()) - 3600) == 400
-    time.sleep(2)
-    assert len(api.posts) == start
+    assert signed_post(bot, event("hello", "Ev-2", user="U300"), "application/json", secret="wrong") == 400
+    assert signed_post(bot, event("hello", "Ev-3", user="U300"), "application/json", ts=int(time.time()) - 3600) == 400
+    assert answers_after_barrier(bot, api, start, "U300") == []
 
 
 def test_slack_retry_of_the_same_event_is_not_answered_twice(slack):
@@ -114,8 +46,7 @@ def test_slack_retry_of_the_same_event_is_not_answered_twice(slack):
     api.wait_for(start + 1)
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
     assert signed_post(bot, body, "application/json", headers=retry) == 200
-    time.sleep(3)
-    assert len(api.posts) == start + 1
+    assert len(answers_after_barrier(bot, api, start, "U123")) == 1
 
 
 def test_staff_self_check_in_slack_skips_the_role_question_and_has_buttons(slack):
@@ -137,3 +68,18 @@ def test_staff_self_check_in_slack_skips_the_role_question_and_has_buttons(slack
     assert signed_post(bot, form, "application/x-www-form-urlencoded") == 200
     posts = api.wait_for(start + 3)
     assert "example" in json.dumps(posts[start + 2])
+
+
+def test_a_rest_client_cannot_step_into_a_slack_conversation(slack):
+    bot, api = slack
+    start = len(api.posts)
+    assert signed_post(bot, event("start the self-check", "Ev-20", user="U777"), "application/json") == 200
+    api.wait_for(start + 1)
+    assert signed_post(bot, event("Night team", "Ev-21", user="U777"), "application/json") == 200
+    assert "Statement 1 of 6" in json.dumps(api.wait_for(start + 2)[start + 1])
+    for forged in ("U777", "slack:U777"):  # the Slack user id is visible to the whole workspace
+        reply = bot.text(forged, "3")
+        assert "Statement" not in reply and "Night team" not in reply
+    # the Slack conversation is where it was: its own "3" moves it to statement 2, not 3 or 4
+    assert signed_post(bot, event("3", "Ev-22", user="U777"), "application/json") == 200
+    assert "Statement 2 of 6" in json.dumps(api.wait_for(start + 3)[start + 2])

@@ -5,7 +5,7 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-from bot.rasa_ext.fixes import _ActionReplyValidator
+from bot.rasa_ext.patches.action_reply_validation import ActionReplyValidator
 
 SCHEMA = RemoteAction.action_response_format_spec()
 SLOT = {"event": "slot", "name": "flow_state", "value": {"step": 2}, "timestamp": None}
@@ -44,7 +44,7 @@ def _rasa_error(reply):
 
 @pytest.mark.parametrize("reply", VALID + INVALID)
 def test_verdict_and_message_are_rasas(reply):
-    validator = _ActionReplyValidator(copy.deepcopy(SCHEMA))
+    validator = ActionReplyValidator(copy.deepcopy(SCHEMA))
     expected = _rasa_error(reply)
     if expected is None:
         validator.validate(reply)
@@ -56,7 +56,7 @@ def test_verdict_and_message_are_rasas(reply):
 
 
 def test_each_event_is_checked_only_against_its_own_types():
-    validator = _ActionReplyValidator(copy.deepcopy(SCHEMA))
+    validator = ActionReplyValidator(copy.deepcopy(SCHEMA))
     validator.validate({"events": [SLOT, BOT]})
     (names, narrow), = validator.by_names.items()
     assert names == {"slot", "bot"}

@@ -1,6 +1,7 @@
 """Knowing when we don't know: which kind reply a low-confidence parse gets (bot.fallback)."""
 from bot import fallback
 from bot.fallback import decide, outcome
+from bot.settings import settings
 
 
 def r(*pairs):
@@ -31,7 +32,9 @@ def test_not_covered_without_a_plausible_topic_offers_only_a_person():
                  ("greet", 0.1), ("out_of_scope", 0.4)))
     assert d.kind == "not_covered" and d.topics == ()
     assert [b["payload"] for b in d.buttons()] == ["/human_handoff"]
-    assert fallback.reply_text(d, kept=True) == fallback.NOT_COVERED + fallback.KEPT + fallback.PERSON_ONLY
+    kept = fallback.KEPT.format(days=settings().retention_days)
+    assert fallback.reply_text(d, kept=True) == fallback.NOT_COVERED + kept + fallback.PERSON_ONLY
+    assert "deleted after 180 days" in kept
 
 
 def test_mostly_out_of_scope_is_outside_what_we_help_with():

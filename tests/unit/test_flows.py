@@ -46,7 +46,9 @@ def test_staff_check_full_run_with_examples_skips_and_consent():
     assert by_q["example_capabilities"]["text"] == "We run a peer group"
     assert "example_mutuality" not in by_q
     replies = flows.saved_replies(sub, out.state, previous=25.0)
-    assert "up" in replies[0]["text"] and len(replies[0]["buttons"]) <= 5
+    text = replies[0]["text"]
+    assert "Overall: 50 out of 100" in text and "Since your team's last check: up 25 points (was 25)." in text
+    assert "Assets 100; Capabilities 100; Mutuality 25" in text and len(replies[0]["buttons"]) <= 5
 
 
 def test_unreadable_answer_is_asked_again_not_stored():
@@ -95,3 +97,75 @@ def test_consumer_check_choices():
     assert answers["matters_most"]["choice"] == "Meeting people and making friends"
     assert answers["contribute"]["choice"] == "A few hours a month"
     assert answers["c_networks"]["rating"] == 4 and answers["c_catalysts"]["rating"] == 2
+
+
+# --- the role can change at any time (issue #16, part 7) ---------------------------------------
+
+def test_feedback_does_not_make_the_role_known():
+    """Giving feedback says nothing about the person's role, so it must not be remembered."""
+    state = flows.start("feedback", "rest", None, NOW).state
+    assert state["role"] == "consumer" and state["role_known"] is False
+    out = run(state, "good", "skip", "skip", "skip", "yes")
+    assert out.to_save["role"] == "consumer" and out.state["role_known"] is False
+
+
+def test_a_remembered_role_is_used_and_says_how_to_change_it():
+    out = flows.start("self_check", "rest", "consumer", NOW)
+    assert out.state["flow"] == "consumer_check" and out.state["role_known"] is True
+    assert "If you work in the service, just say 'I work in the service'." in out.replies[0]["text"]
+    out = flows.start("self_check", "rest", None, NOW)
+    assert "just say" not in out.replies[0]["text"]  # asked, not remembered
+    out = flows.handle(out.state, "I use the service or care for someone who does", None, 0, NOW)
+    assert "just say" not in out.replies[0]["text"] and out.state["role_known"] is True
+
+
+def test_saying_i_work_in_the_service_mid_consumer_check_restarts_as_staff_not_a_knowledge_answer():
+    state = flows.start("self_check", "rest", "consumer", NOW).state
+    state = run(state, "4", "3").state
+    assert state["answers"] == {"c_assets": 4, "c_capabilities": 3}
+    # the classifier takes it for a knowledge question with high confidence: the flow still wins
+    out = flows.handle(state, "I work in the service", "role_of_professionals", 0.9, NOW)
+    assert out.digression is None and out.to_save is None
+    assert out.state["flow"] == "staff_check" and out.state["role"] == "staff" and out.state["role_known"] is True
+    assert out.state["answers"] == {} and out.state["submission_id"] != state["submission_id"]
+    text = out.replies[0]["text"]
+    assert text.startswith("Thank you for telling me. I'll ask the questions for people who work in the service instead")
+    assert "your answers so far won't be saved" in text and "Which service or team" in text
+    # and back again
+    out = flows.handle(out.state, "Actually, I use the service", None, 0, NOW)
+    assert out.state["flow"] == "consumer_check" and "Statement 1 of 6" in out.replies[0]["text"]
+
+
+def test_saying_the_same_role_again_confirms_and_keeps_the_answers():
+    state = run(flows.start("self_check", "rest", "staff", NOW).state, "Ward 4", "2").state
+    out = flows.handle(state, "I'm staff", None, 0, NOW)
+    assert out.state["answers"] == state["answers"] and out.state["flow"] == "staff_check"
+    assert out.replies[0]["text"].startswith("Yes, these are the questions for people who work in the service.")
+    assert "Statement 2 of 6" in out.replies[0]["text"]
+
+
+def test_a_role_statement_in_a_free_text_answer_only_counts_when_it_changes_the_role():
+    state = flows.start("self_check", "rest", "staff", NOW).state  # first question: the team (free text)
+    out = flows.handle(state, "I work in the service", None, 0, NOW)
+    assert out.state["answers"] == {"team": "I work in the service"}  # same role: it is the answer
+    out = flows.handle(state, "I use the service", None, 0, NOW)
+    assert out.state["flow"] == "consumer_check"
+    # a comment that merely mentions work is a comment
+    state = run(flows.start("self_check", "rest", "consumer", NOW).state, "1", "2", "3", "4", "5", "1",
+                "someone to talk to", "monthly").state
+    out = flows.handle(state, "I work in the service's kitchen on Tuesdays", None, 0, NOW)
+    assert out.state["flow"] == "consumer_check" and "Shall I save" in out.replies[0]["text"]
+    # "Staff" is a fair answer to "What works well for you?", not a role
+    state = run(flows.start("feedback", "rest", None, NOW).state, "4").state
+    out = flows.handle(state, "Staff", None, 0, NOW)
+    assert out.state["role"] == "consumer" and out.state["answers"]["works"] == "Staff"
+
+
+def test_role_change_during_feedback_is_noted_and_stored():
+    state = run(flows.start("feedback", "rest", None, NOW).state, "4").state
+    out = flows.handle(state, "I work in the service", None, 0, NOW)
+    assert out.state["role"] == "staff" and out.state["role_known"] is True
+    assert out.state["answers"] == state["answers"]
+    assert out.replies[0]["text"].startswith("Thank you, I've noted that you work in the service.")
+    out = run(out.state, "skip", "skip", "skip", "yes")
+    assert out.to_save["role"] == "staff" and out.to_save["kind"] == "feedback"

@@ -14,6 +14,9 @@ from bot.db import session_scope
 from bot.models import Answer, Submission
 from bot.principles import PRINCIPLES
 from bot.repository import record_unanswered, save_submission
+from bot.report.page import css
+from bot.report.style import LEVEL_COLOURS, LEVEL_TINTS
+from bot.scoring import LEVEL_NAMES, LEVELS, band_text
 from bot.topics import TOPIC_TITLES
 from bot.sample_data import seed_sample
 
@@ -23,7 +26,7 @@ SCRIPT = "<script>alert(1)</script>"
 EXPECTED_HEADERS = {
     "principles.csv": ["principle_key", "principle", "staff_mean_score", "staff_ratings", "consumer_mean_score",
                        "consumer_ratings", "gap"],
-    "levels.csv": ["month", "descriptive", "intermediate", "transformative", "total", "mean_overall"],
+    "levels.csv": ["month", *LEVEL_NAMES, "total", "mean_overall"],
     "matters_most.csv": ["choice", "count", "percent"],
     "contribute.csv": ["choice", "count", "percent"],
     "feedback_comments.csv": ["created_at", "kind", "question", "label", "text"],
@@ -64,6 +67,16 @@ def test_empty_database_renders_gracefully(db_url, tmp_path):
     assert path == tmp_path / "out" / "report.html" and path.is_file()
     for name, header in EXPECTED_HEADERS.items():
         assert read_csv(tmp_path / "out" / name)[0] == header
+
+
+def test_the_levels_on_the_page_are_the_ones_in_scoring(sample):
+    assert set(LEVEL_COLOURS) == set(LEVEL_TINTS) == set(LEVEL_NAMES)
+    html = report.render_html()
+    for level in LEVELS:
+        assert f"<dt>{level.name.capitalize()} ({band_text(level)})</dt>" in html
+    starts = " and ".join(f"{level.name} ({level.low:.0f})" for level in LEVELS[1:])
+    assert f"Dashed lines mark where the {starts} levels start." in html
+    assert css() in html and "@media print" in css()  # the style sheet, bot/report/report.css, inlined
 
 
 def test_side_by_side_numbers_equal_means_of_stored_answers(sample):

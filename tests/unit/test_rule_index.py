@@ -1,4 +1,5 @@
-"""The indexed rule lookup (bot.rasa_ext.rule_index) answers exactly as Rasa's scan does."""
+"""The indexed rule lookup (bot.rasa_ext.rule_index) answers exactly as Rasa's scan does: the live
+`RulePolicy._get_possible_keys` of the installed Rasa (nothing patches it; our policy is a subclass)."""
 import json
 import random
 
@@ -12,11 +13,9 @@ INTENTS = ["greet", "benefits", "affirm", "out_of_scope", None]
 
 
 def rasa_scan(policy, lookup, states):
-    """RulePolicy._get_possible_keys of Rasa 3.6, verbatim: every key against every state."""
-    keys = set(lookup.keys())
-    for i, state in enumerate(reversed(states)):
-        keys = set(filter(lambda _key: policy._is_rule_applicable(_key, i, state), keys))
-    return keys
+    """Rasa's own RulePolicy._get_possible_keys: every key against every state."""
+    assert RulePolicy._get_possible_keys.__module__ == "rasa.core.policies.rule_policy"
+    return RulePolicy._get_possible_keys(policy, lookup, states)
 
 
 def random_state(rng, for_rule):

@@ -1,7 +1,11 @@
+from pathlib import Path
+
 import pytest
 
 from bot.principles import PRINCIPLE_KEYS
-from bot.scoring import change_since, level_for, score, summary_lines, to_percent
+from bot.scoring import LEVELS, MAX_SCORE, band_text, change_since, level_for, score, summary_lines, to_percent
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def ratings(**over):
@@ -14,12 +18,30 @@ def test_percent_scale_ends():
     assert to_percent(1) == 0 and to_percent(5) == 100 and to_percent(3) == 50
 
 
-@pytest.mark.parametrize("score_,level", [
-    (0, "descriptive"), (39.9, "descriptive"), (40, "intermediate"), (69.9, "intermediate"),
-    (70, "transformative"), (100, "transformative"),
-])
+def level_edges():
+    """Both sides of every level boundary, and the ends of the scale (the bands come from bot.scoring)."""
+    cases = [(0, LEVELS[0].name), (MAX_SCORE, LEVELS[-1].name)]
+    for below, level in zip(LEVELS, LEVELS[1:]):
+        cases += [(level.low - 0.1, below.name), (level.low, level.name)]
+    return cases
+
+
+@pytest.mark.parametrize("score_,level", level_edges())
 def test_level_thresholds(score_, level):
     assert level_for(score_) == level
+
+
+def test_levels_cover_the_scale_in_order_and_read_as_bands():
+    assert LEVELS[0].low == 0 and all(a.low < b.low < MAX_SCORE for a, b in zip(LEVELS, LEVELS[1:]))
+    assert band_text(LEVELS[0]) == f"below {LEVELS[1].low:.0f}"
+    assert band_text(LEVELS[-1]) == f"{LEVELS[-1].low:.0f} and above"
+    assert all(level.text.startswith(level.name.capitalize() + ": ") for level in LEVELS)
+
+
+def test_readme_level_table_matches_scoring():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| overall score | level |\n|---|---|\n", 1)[1].split("\n\n", 1)[0]
+    assert table.splitlines() == [f"| {band_text(level)} | {level.name} |" for level in LEVELS]
 
 
 def test_score_overall_level_and_two_weakest():

@@ -50,3 +50,33 @@ def test_report_is_off_without_a_configured_token(db_url):
         assert get(settings.web_url + "/report?token=")[0] == 404
     finally:
         srv.shutdown()
+
+
+def _raw(url: str, request: bytes) -> bytes:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
+        s.sendall(request)
+        chunks = []
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("path", [b"/static/a\x00b", b"/static/" + b"a" * 600, b"/" + b"x" * 5000],
+                         ids=["nul byte", "long file name", "long path"])
+def test_every_request_gets_an_answer(server, path, caplog):
+    answer = _raw(server, b"GET " + path + b" HTTP/1.0\r\nHost: localhost\r\n\r\n")
+    status = answer.split(b"\r\n", 1)[0]
+    assert status in (b"HTTP/1.0 400 Bad Request", b"HTTP/1.0 404 Not Found"), status
+    assert path.decode(errors="replace")[:40] not in caplog.text
+
+
+def test_other_methods_are_refused_politely(server):
+    answer = _raw(server, b"POST / HTTP/1.0\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 405")

@@ -14,6 +14,9 @@
  *   data-socket-path      socket.io path. Default: <server path>/socket.io
  *   data-initial-payload  Sent (without a user bubble) when a brand-new
  *                         conversation is opened, e.g. "/greet". Default: none.
+ *   data-transports       socket.io transports to use, in order, e.g. "polling"
+ *                         (HTTP long-polling only, where a proxy blocks
+ *                         WebSockets). Default: "websocket,polling".
  *
  * It loads coprod-chat.css and vendor/socket.io.min.js from the same folder
  * as this script (socket.io only if window.io is missing).
@@ -102,10 +105,22 @@
     return { origin: u.origin, path: path };
   }
 
+  function resolveTransports() {
+    var wanted = attr("data-transports").toLowerCase().split(/[\s,]+/);
+    var out = [];
+    wanted.forEach(function (t) {
+      if ((t === "websocket" || t === "polling") && out.indexOf(t) === -1) {
+        out.push(t);
+      }
+    });
+    return out.length ? out : ["websocket", "polling"];
+  }
+
   var config = {
     server: resolveServer(),
     title: attr("data-title") || "Co-production Guide",
-    initialPayload: attr("data-initial-payload")
+    initialPayload: attr("data-initial-payload"),
+    transports: resolveTransports()
   };
 
   /* ------------------------------------------------------------------ */
@@ -984,7 +999,7 @@
         state.socketLoading = false;
         var socket = io(config.server.origin, {
           path: config.server.path,
-          transports: ["websocket", "polling"],
+          transports: config.transports.slice(),
           reconnection: true,
           reconnectionDelay: 1000,
           reconnectionDelayMax: 10000,
@@ -1197,7 +1212,8 @@
     sessionId: function () {
       return state.sessionId;
     },
-    config: { server: config.server.origin, path: config.server.path, title: config.title }
+    config: { server: config.server.origin, path: config.server.path, title: config.title,
+              transports: config.transports.slice() }
   };
   window.CoprodChat = api;
 
