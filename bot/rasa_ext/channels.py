@@ -183,6 +183,8 @@ class SafeSocketIOInput(SocketIOInput):
                 await output.send_text_message(session_id, EMPTY)
                 return
             key = conversation_key(self.name(), session_id)
+            for message in await relay.pending(key):  # a staff reply that reached another server first
+                await output.send_text_with_buttons(session_id, message["text"], message["buttons"])
             relayed = await relay.from_person(key, text)
             if relayed:
                 await output.send_text_with_buttons(session_id, relayed["text"], relayed["buttons"])
