@@ -46,7 +46,8 @@ class ActionHumanHandoff(DatabaseAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         org = organisation()
         rid, events = respondent(tracker)
-        if not settings().handoff_on:
+        # staff in Slack get the contact details: replies from the thread reach the web chat and REST only
+        if not settings().handoff_on or channel(tracker) == "slack":
             return events + self._note_only(dispatcher, tracker, rid)
         try:
             with session_scope() as session:
@@ -149,6 +150,6 @@ class ActionHandoff(DatabaseAction):
                                      slack_channel, slack_ts)
         except StorageError:
             log.warning("handoff posted but not recorded sender=%s", who(tracker))
-            return handoff.SEND_FAILED.format(contact=contact_line(org))
+            return handoff.SENT_UNLINKED.format(contact=contact_line(org))
         log.info("handoff sent sender=%s reference=%s", who(tracker), reference)
         return handoff.sent_reply(org, reference, now)

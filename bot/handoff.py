@@ -59,6 +59,8 @@ ASK_WHAT = ("Of course. What would you like to ask the team? Type your question 
 NOT_SENT = "OK, I haven't sent anything."
 SEND_FAILED = ("Sorry, I couldn't reach the team just now, so nothing was sent. You can contact them "
                "directly: {contact}.")
+SENT_UNLINKED = ("I sent your message to the team, but I couldn't link their reply to this chat, so it won't "
+                 "appear here. Please contact them directly: {contact}.")
 
 
 CONSENT_RETRY = "Please answer yes or no: shall I send your message to the team?"
@@ -134,6 +136,11 @@ STAFF_ENDED = "The team has ended this chat. Thank you for getting in touch. I'm
 RELAYED = "Sent to the team."
 THREAD_PERSON_ENDED = "The person ended the chat. Replies here will no longer reach them."
 THREAD_STAFF_ENDED = "Chat ended: the person has been told. Replies here will no longer reach them."
+THREAD_STAFF_ENDED_LATER = ("Chat ended. The person isn't in the chat right now: they will see that it ended, "
+                            "and any reply not yet shown, when they next write or open it. Replies from now on "
+                            "will not reach them.")
+THREAD_FAILED = "Sorry, this could not be passed on to the person just now. Please send it again in a minute."
+ENDED_FOR_DELETE = "I've ended the chat with the team, so that I can help you with this myself."
 THREAD_CLOSED = "This chat has ended (or the person deleted it), so they won't see this reply."
 
 

@@ -52,41 +52,49 @@ def open_for(session: Session, conversation: str) -> Optional[Thread]:
     return _thread(row) if row else None
 
 
-def add_staff_reply(session: Session, handoff: HandoffRequest, text: str, slack_event: str) -> Optional[int]:
-    """Store a staff reply; None if this Slack event was stored before (a retry)."""
+def add_message(session: Session, handoff: HandoffRequest, text: str, slack_event: str,
+                kind: str = "reply") -> Optional[int]:
+    """Store a staff reply (or the notice that staff ended the chat) for the person; None if this
+    Slack event was stored before (a retry). The first reply marks the handoff answered."""
     try:
         with session.begin_nested():
-            message = HandoffMessage(handoff_pk=handoff.id, slack_event=slack_event[:64], text=text, created_at=utcnow())
+            message = HandoffMessage(handoff_pk=handoff.id, slack_event=slack_event[:64], kind=kind, text=text,
+                                     created_at=utcnow())
             session.add(message)
             session.flush()
     except IntegrityError:
-        return None
-    if handoff.status == "sent":
-        handoff.status = "answered"
-        handoff.first_reply_at = message.created_at
+        if session.execute(select(HandoffMessage.id).where(HandoffMessage.slack_event == slack_event[:64])).first():
+            return None  # a retry of a stored event
+        raise
+    if kind == "reply":  # only an open one that nobody answered yet: never reopens an ended chat
+        session.execute(update(HandoffRequest).where(HandoffRequest.id == handoff.id, HandoffRequest.status == "sent")
+                        .values(status="answered", first_reply_at=message.created_at))
     return message.id
 
 
 def undelivered(session: Session, conversation: str) -> List[HandoffMessage]:
-    """Staff replies not yet shown to the person, oldest first."""
+    """Staff replies and end notices not yet shown to the person, oldest first."""
     return list(session.execute(
         select(HandoffMessage).join(HandoffRequest).where(HandoffRequest.conversation == conversation,
                                                           HandoffMessage.delivered_at.is_(None))
         .order_by(HandoffMessage.id)).scalars())
 
 
-def mark_delivered(session: Session, message_ids: List[int], when: Optional[datetime] = None) -> None:
-    if message_ids:
-        session.execute(update(HandoffMessage).where(HandoffMessage.id.in_(message_ids))
-                        .values(delivered_at=when or utcnow()))
+def claim(session: Session, message_id: int, when: Optional[datetime] = None) -> bool:
+    """Mark one message delivered; False if someone else (another tab, another server) already did,
+    so each message is shown once."""
+    result = session.execute(update(HandoffMessage).where(HandoffMessage.id == message_id,
+                                                          HandoffMessage.delivered_at.is_(None))
+                             .values(delivered_at=when or utcnow()))
+    return bool(result.rowcount)
 
 
 def end(session: Session, handoff_id: int, by: str) -> bool:
-    """End an open handoff (by "person" or "staff"); False if it was not open. The conversation key
-    is cleared: nothing routes to the person any more."""
+    """End an open handoff (by "person" or "staff"); False if it was not open. The person's messages
+    go to the assistant again; what staff sent before is still delivered."""
     result = session.execute(update(HandoffRequest).where(HandoffRequest.id == handoff_id,
                                                           HandoffRequest.status.in_(OPEN))
-                             .values(status="ended", ended_at=utcnow(), ended_by=by, conversation=None))
+                             .values(status="ended", ended_at=utcnow(), ended_by=by))
     return bool(result.rowcount)
 
 

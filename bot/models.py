@@ -95,8 +95,9 @@ class HandoffRequest(Base):
 
     With the Slack handoff on, a request the person agreed to send is `sent` (posted to the
     team's channel; `slack_ts` is its thread), `answered` once staff reply in the thread, and
-    `ended` by either side. Only while it is open does it hold the conversation key that routes
-    replies back (`conversation`); it is cleared when the chat ends or the person deletes it."""
+    `ended` by either side. It holds the conversation key that routes replies back
+    (`conversation`) until the person deletes their data or the retention period ends, so a reply
+    or the end notice that could not be shown at once is shown at their next message or reload."""
 
     __tablename__ = "handoff_request"
 
@@ -126,6 +127,7 @@ class HandoffMessage(Base):
     handoff_pk = sa.Column(sa.Integer, sa.ForeignKey("handoff_request.id", ondelete="CASCADE"), nullable=False,
                            index=True)
     slack_event = sa.Column(sa.String(64), unique=True)  # a Slack retry of the same reply adds nothing
+    kind = sa.Column(sa.String(16), nullable=False, default="reply", server_default="reply")  # reply | ended
     text = sa.Column(sa.Text, nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)
     delivered_at = sa.Column(sa.DateTime)

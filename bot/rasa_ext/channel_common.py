@@ -106,3 +106,26 @@ def _as_words(text: Text) -> Text:
     """Keep the words, drop the entities and slots: '/tell_me_more{"topic":"x"}' -> 'tell me more'."""
     words = re.split(r"[{@]", text.lstrip("/"), maxsplit=1)[0].replace("_", " ").strip()
     return words or "hello"
+
+
+def emergency_check(app: Optional[Sanic]) -> Optional[Callable[[str], Awaitable[Optional[str]]]]:
+    """A classifier for text that skips the dialogue (relayed to staff): "emergency" when the model
+    reads it as one, so the person still gets the helplines."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None) if app else None
+    if agent is None:
+        return None
+
+    async def classify(text: str) -> Optional[str]:
+        try:
+            parsed = await agent.parse_message(text)
+        except Exception:
+            return None
+        selector = ((parsed.get("response_selector") or {}).get("out_of_scope") or {}).get("response") or {}
+        kind = str(selector.get("intent_response_key") or selector.get("utter_action") or "").rsplit("/", 1)[-1]
+        intent = (parsed.get("intent") or {})
+        if intent.get("name") == "out_of_scope" and float(intent.get("confidence") or 0) >= 0.5 and kind == "emergency":
+            return "emergency"
+        return None
+
+    return classify
+

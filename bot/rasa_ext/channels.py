@@ -28,7 +28,7 @@ from socketio import AsyncServer
 from bot.conversation_ids import conversation_key, recipient
 from bot.rasa_ext import relay
 from bot.rasa_ext.channel_common import (EMPTY, MAX_BODY_BYTES, SORRY, RecipientOutput, apply_limits, clean,
-                                         guard_payload, run_turn)
+                                         emergency_check, guard_payload, run_turn)
 from bot.access import rest_refusal
 from bot.settings import ROOT, settings
 from bot.web_sessions import conversation_of, credential, load_secret, new_conversation
@@ -62,7 +62,8 @@ class SafeRestInput(RestInput):
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Any:
             refused = rest_refusal(request.app.state.host or settings().host, settings().rest_token,
-                                   request.headers.get("authorization", ""))
+                                   request.headers.get("authorization", ""),
+                                   forwarded=bool(request.headers.get("forwarded") or request.headers.get("x-forwarded-for")))
             if refused:
                 return response.json({"error": refused["error"]}, status=refused["status"])
             try:
@@ -82,9 +83,11 @@ class SafeRestInput(RestInput):
                 return response.json([{"recipient_id": sender, "text": EMPTY}])
             key = conversation_key(self.name(), sender)
             staff = [{"recipient_id": sender, **m} for m in await relay.pending(key)]
-            relayed = await relay.from_person(key, text)
-            if relayed:
-                return response.json(staff + [{"recipient_id": sender, **relayed}])
+            relayed = await relay.from_person(key, text, emergency_check(request.app))
+            if relayed.reply:
+                return response.json(staff + [{"recipient_id": sender, **relayed.reply}])
+            if relayed.before:
+                staff.append({"recipient_id": sender, **relayed.before})
             text = await guard_payload(request.app, key, text)
             collector = _RestCollector()
             if not await run_turn(on_new_message, UserMessage(text, collector, key, input_channel=self.name())):
@@ -130,7 +133,8 @@ class SafeSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        origins = list(settings().allowed_origins) or []
+        # an empty list would switch python-engineio's Origin check off: no origin is allowed instead
+        origins: Any = list(settings().allowed_origins) or (lambda origin, environ=None: False)
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=MAX_BODY_BYTES)
         bp = _EngineIOBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         relay.SOCKET.sio, relay.SOCKET.namespace, relay.SOCKET.event = sio, self.namespace, self.bot_message_evt
@@ -185,9 +189,11 @@ class SafeSocketIOInput(SocketIOInput):
             key = conversation_key(self.name(), session_id)
             for message in await relay.pending(key):  # a staff reply that reached another server first
                 await output.send_text_with_buttons(session_id, message["text"], message["buttons"])
-            relayed = await relay.from_person(key, text)
-            if relayed:
-                await output.send_text_with_buttons(session_id, relayed["text"], relayed["buttons"])
+            relayed = await relay.from_person(key, text, emergency_check(app_ref[0] if app_ref else None))
+            for shown in (relayed.reply, relayed.before):
+                if shown:
+                    await output.send_text_with_buttons(session_id, shown["text"], shown["buttons"])
+            if relayed.reply:
                 return
             text = await guard_payload(app_ref[0] if app_ref else None, key, text)
             await run_turn(on_new_message, UserMessage(text, output, key, input_channel=self.name()))

@@ -2,12 +2,13 @@
 the person's messages reach the thread while staff are in it (bot.handoff has the words).
 
 - A message in the handoff channel (HANDOFF_SLACK_CHANNEL) is never a conversation with the
-  assistant: a reply in one of our threads goes to the person (stored first, so one that arrives
-  while the page reloads, or for a REST client between requests, is delivered next time); "end"
-  or a check-mark reaction ends the chat. A reply to an ended or deleted chat is answered in the
-  thread, once.
-- While staff are in the thread, the person's messages go there and the assistant stays quiet;
-  the person's "end" button (or words) hands back to the assistant.
+  assistant: a reply in one of our threads is stored for the person, then shown in their open web
+  chat at once, or at their next message or reload (a REST client: with its next reply); "end" or a
+  check-mark reaction ends the chat, and the person is told the same way. A reply to an ended or
+  deleted chat is answered in the thread. A reply that could not be stored is reported there too.
+- While staff are in the thread, the person's messages go there (escaped for Slack) and the
+  assistant only says "Sent to the team."; a message that looks like an emergency also gets the
+  region's helplines. The person's "end" button or words, or "delete my data", hand back.
 Database calls run in worker threads; Slack calls use slack_sdk's async client.
 """
 from __future__ import annotations
@@ -15,17 +16,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import handoff, handoffs, privacy
+from bot import handoff, handoffs, helplines, privacy
 from bot.conversation_ids import log_id, recipient, split_key
 from bot.db import session_scope
+from bot.errors import ConfigError
 from bot.organisation import current as organisation
 from bot.settings import settings
 
 log = logging.getLogger("coprod.relay")
+Classify = Callable[[str], Awaitable[Optional[str]]]  # text -> "emergency", or None
 
 
 @dataclass
@@ -35,10 +38,18 @@ class _Socket:
     sio: Any = None
     namespace: Optional[str] = None
     event: str = "bot_uttered"
-    shared: bool = False  # a Redis manager: rooms span servers, so local membership says nothing
 
 
 SOCKET = _Socket()
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """What the channel does with a person's message during a handoff: answer with `reply` (the
+    assistant stays out of it), or send `before` and let the assistant answer as usual."""
+
+    reply: Optional[Dict[str, Any]] = None
+    before: Optional[Dict[str, Any]] = None
 
 
 def on() -> bool:
@@ -53,22 +64,27 @@ async def _in_thread(fn: Any, *args: Any) -> Any:
     return await asyncio.to_thread(fn, *args)
 
 
-# ------------------------------------------------------------------ the person's side
-
 def _as_message(text: str, buttons: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
     return {"text": text, "buttons": buttons or []}
 
 
+def _shown(kind: str, text: str) -> Dict[str, Any]:
+    """A stored message as the person sees it."""
+    if kind == "ended":
+        return _as_message(handoff.STAFF_ENDED)
+    return handoff.staff_message(organisation(), text)
+
+
+# ------------------------------------------------------------------ the person's side
+
 def _take_pending(conversation: str) -> List[Dict[str, Any]]:
-    org = organisation()
     with session_scope() as session:
         messages = handoffs.undelivered(session, conversation)
-        handoffs.mark_delivered(session, [m.id for m in messages])
-        return [handoff.staff_message(org, m.text) for m in messages]
+        return [_shown(m.kind, m.text) for m in messages if handoffs.claim(session, m.id)]
 
 
 async def pending(conversation: str) -> List[Dict[str, Any]]:
-    """Staff replies not yet delivered to this conversation (now marked delivered)."""
+    """Staff replies and end notices not yet shown to this conversation (each claimed once)."""
     if not on():
         return []
     try:
@@ -78,27 +94,50 @@ async def pending(conversation: str) -> List[Dict[str, Any]]:
         return []
 
 
-async def from_person(conversation: str, text: str) -> Optional[Dict[str, Any]]:
-    """If staff are in this conversation's thread: relay `text` there (or end the chat) and return
-    the short reply for the person; None when the assistant should answer as usual."""
+async def from_person(conversation: str, text: str, classify: Optional[Classify] = None) -> Relayed:
+    """A person's message: relayed to the thread while staff are in it, else left to the assistant.
+    When the handoff state cannot be read the assistant answers (and says if it can't either)."""
     if not on():
-        return None
+        return Relayed()
+    try:
+        return await _from_person(conversation, text, classify)
+    except Exception:
+        log.exception("handoff relay unavailable sender=%s", log_id(conversation))
+        return Relayed()
+
+
+async def _from_person(conversation: str, text: str, classify: Optional[Classify]) -> Relayed:
     thread = await _in_thread(_open_thread, conversation)
     if thread is None:
-        return None
+        return Relayed()
     ending = text == handoff.END_PAYLOAD or handoff.is_end(text, handoff.PERSON_END_WORDS)
     if thread.status != "answered" and not (ending and text == handoff.END_PAYLOAD):
-        return None  # nobody from the team has replied yet: the assistant carries on meanwhile
-    if privacy.asks_to_delete(text, None, 0.0, True):  # "delete my data" is for the assistant, never the team
-        await _in_thread(_end, thread.id, "person")
-        await _post(thread, handoff.THREAD_PERSON_ENDED)
-        return None
+        return Relayed()  # nobody from the team has replied yet: the assistant carries on meanwhile
     if ending:
         await _in_thread(_end, thread.id, "person")
         await _post(thread, handoff.THREAD_PERSON_ENDED)
-        return _as_message(handoff.PERSON_ENDED)
-    await _post(thread, f"*They wrote:* {text}")
-    return _as_message(handoff.RELAYED, [handoff.END_BUTTON])
+        return Relayed(reply=_as_message(handoff.PERSON_ENDED))
+    if privacy.asks_to_delete(text, None, 0.0, True):  # for the assistant, never the team
+        await _in_thread(_end, thread.id, "person")
+        await _post(thread, handoff.THREAD_PERSON_ENDED)
+        return Relayed(before=_as_message(handoff.ENDED_FOR_DELETE))
+    await _post(thread, f"*They wrote:* {slack_escape(text)}")
+    reply = handoff.RELAYED
+    if classify is not None and await classify(text) == "emergency":
+        reply = f"{_helplines()} {reply}"
+    return Relayed(reply=_as_message(reply, [handoff.END_BUTTON]))
+
+
+def _helplines() -> str:
+    try:
+        return helplines.emergency_reply(organisation().region)
+    except ConfigError:
+        return helplines.emergency_reply(None)
+
+
+def slack_escape(text: str) -> str:
+    """What Slack shows as typed: no @channel pings, no disguised links (Slack's escaping rules)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _open_thread(conversation: str) -> Optional[handoffs.Thread]:
@@ -130,11 +169,22 @@ def is_handoff_event(body: Any) -> bool:
 
 
 async def staff_event(body: Dict[str, Any]) -> None:
-    """A message or reaction in the handoff channel."""
+    """A message or reaction in the handoff channel; a failure is reported in the thread."""
     event = body["event"]
+    try:
+        await _staff_event(body, event)
+    except Exception:
+        log.exception("handoff event failed")
+        thread_ts = event.get("thread_ts") or (event.get("item") or {}).get("ts")
+        if thread_ts:
+            where = event.get("channel") or (event.get("item") or {}).get("channel") or ""
+            await _post(handoffs.Thread(0, "", "", where, thread_ts, ""), handoff.THREAD_FAILED)
+
+
+async def _staff_event(body: Dict[str, Any], event: Dict[str, Any]) -> None:
     if event.get("type") == "reaction_added":
         if event.get("reaction") in handoff.END_REACTIONS:
-            await _staff_ends(event["item"]["channel"], event["item"].get("ts", ""))
+            await _staff_ends(event["item"]["channel"], event["item"].get("ts", ""), str(body.get("event_id") or ""))
         return
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if event.get("type") != "message" or not thread_ts or thread_ts == ts or event.get("bot_id") or event.get("subtype"):
@@ -142,19 +192,17 @@ async def staff_event(body: Dict[str, Any]) -> None:
     text = (event.get("text") or "").strip()
     if not text:
         return
+    event_id = str(body.get("event_id") or ts)
     if handoff.is_end(text, handoff.STAFF_END_WORDS):
-        await _staff_ends(event["channel"], thread_ts)
+        await _staff_ends(event["channel"], thread_ts, event_id)
         return
-    result = await _in_thread(_store_reply, event["channel"], thread_ts, text, str(body.get("event_id") or ts))
-    if result is None:
-        return
-    thread, message_id = result
+    thread, message_id = await _in_thread(_store, event["channel"], thread_ts, text, event_id, "reply")
     if thread is None:
         if _ours(body, event):
             await _post(handoffs.Thread(0, "", "", event["channel"], thread_ts, "ended"), handoff.THREAD_CLOSED)
         return
     if message_id is not None:
-        await _deliver(thread, handoff.staff_message(organisation(), text), message_id)
+        await _deliver(thread, message_id, handoff.staff_message(organisation(), text))
 
 
 def _ours(body: Dict[str, Any], event: Dict[str, Any]) -> bool:
@@ -163,53 +211,48 @@ def _ours(body: Dict[str, Any], event: Dict[str, Any]) -> bool:
     return bool(event.get("parent_user_id")) and event.get("parent_user_id") in bots
 
 
-def _store_reply(channel: str, thread_ts: str, text: str, event_id: str) -> Any:
-    """(thread or None if closed/unknown, new message id or None if a retry); None if no such thread
-    and it is not ours to answer."""
+def _store(channel: str, thread_ts: str, text: str, event_id: str, kind: str) -> Any:
+    """(thread, new message id or None for a retry), or (None, None) when the chat is not open."""
     with session_scope() as session:
         row = handoffs.by_thread(session, channel, thread_ts)
         if row is None or row.status not in handoffs.OPEN:
             return (None, None)
-        message_id = handoffs.add_staff_reply(session, row, text, event_id)
-        return (handoffs.Thread(row.id, row.reference or "", row.conversation or "", row.slack_channel or "",
-                                row.slack_ts or "", row.status), message_id)
+        thread = handoffs.Thread(row.id, row.reference or "", row.conversation or "", row.slack_channel or "",
+                                 row.slack_ts or "", row.status)
+        message_id = handoffs.add_message(session, row, text, event_id, kind)
+        if kind == "ended" and message_id is not None:
+            handoffs.end(session, row.id, "staff")
+        return (thread, message_id)
 
 
-async def _staff_ends(channel: str, ts: str) -> None:
-    def end_it() -> Optional[handoffs.Thread]:
-        with session_scope() as session:
-            row = handoffs.by_thread(session, channel, ts)
-            if row is None or row.status not in handoffs.OPEN:
-                return None
-            thread = handoffs.Thread(row.id, row.reference or "", row.conversation or "", channel, ts, row.status)
-            return thread if handoffs.end(session, row.id, "staff") else None
-
-    thread = await _in_thread(end_it)
-    if thread is None:
+async def _staff_ends(channel: str, ts: str, event_id: str) -> None:
+    """Staff end the chat: the notice is stored for the person, then shown now if it can be."""
+    thread, message_id = await _in_thread(_store, channel, ts, "", f"end:{event_id or ts}", "ended")
+    if thread is None or message_id is None:
         return
-    await _deliver(thread, _as_message(handoff.STAFF_ENDED), None)
-    await _post(thread, handoff.THREAD_STAFF_ENDED)
+    shown = await _deliver(thread, message_id, _as_message(handoff.STAFF_ENDED))
+    await _post(thread, handoff.THREAD_STAFF_ENDED if shown else handoff.THREAD_STAFF_ENDED_LATER)
 
 
-async def _deliver(thread: handoffs.Thread, message: Dict[str, Any], message_id: Optional[int]) -> None:
-    """Show a message in the person's web chat now, if it is open; a staff reply that could not be
-    shown stays pending (delivered at the next reload or REST request)."""
-    channel, conversation_id = split_key(thread.conversation)
+async def _deliver(thread: handoffs.Thread, message_id: int, message: Dict[str, Any]) -> bool:
+    """Show a stored message in the person's web chat now, if it is open on this server; True if
+    shown. Otherwise it stays pending (shown at their next message or reload, or REST reply)."""
+    channel, _ = split_key(thread.conversation)
     if channel != "socketio" or SOCKET.sio is None:
-        return
+        return False
     room = recipient(thread.conversation)
-    present = SOCKET.shared or bool(SOCKET.sio.manager.rooms.get(SOCKET.namespace or "/", {}).get(room))
-    if not present:
-        return
-    replies = [{"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in message["buttons"]]
+    if not SOCKET.sio.manager.rooms.get(SOCKET.namespace or "/", {}).get(room):
+        return False
+    if not await _in_thread(_claim, message_id):
+        return False  # another tab or server showed it already
     payload: Dict[str, Any] = {"text": message["text"]}
-    if replies:
-        payload["quick_replies"] = replies
+    if message["buttons"]:
+        payload["quick_replies"] = [{"content_type": "text", "title": b["title"], "payload": b["payload"]}
+                                    for b in message["buttons"]]
     await SOCKET.sio.emit(SOCKET.event, payload, room=room, namespace=SOCKET.namespace)
-    if message_id is not None:
-        await _in_thread(_mark, message_id)
+    return True
 
 
-def _mark(message_id: int) -> None:
+def _claim(message_id: int) -> bool:
     with session_scope() as session:
-        handoffs.mark_delivered(session, [message_id])
+        return handoffs.claim(session, message_id)

@@ -5,6 +5,10 @@ records what is posted to Slack."""
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
+
+import pytest
 
 from tests.integration.slack_standin import HANDOFF_CHANNEL, reaction, signed_post, thread_reply
 
@@ -63,8 +67,10 @@ def test_two_staff_replying_both_arrive_once_and_a_reaction_ends_it(staffed, sen
     assert sum("Yes, of course." in t for t in texts) == 1 and sum("pay their travel" in t for t in texts) == 1
     start = len(api.posts)
     assert signed_post(bot, reaction("white_check_mark", thread), "application/json") == 200
-    assert "the person has been told" in api.wait_for(start + 1)[start]["text"]
-    assert "Source:" in bot.text(sender, "what is co-production?")  # the assistant answers again
+    # a REST client is not "in the chat" between requests: staff are told it will see the end next time
+    assert "isn't in the chat right now" in api.wait_for(start + 1)[start]["text"]
+    reply = bot.text(sender, "what is co-production?")
+    assert "The team has ended this chat" in reply and "Source:" in reply  # told, and answered again
 
 
 def test_no_means_nothing_is_sent(staffed, sender):
@@ -96,3 +102,26 @@ def test_delete_my_data_during_a_live_chat_goes_to_the_assistant_not_the_team(st
     assert "Shall I delete" in reply and "Sent to the team" not in reply
     posts = api.wait_for(start + 1)
     assert "ended the chat" in posts[start]["text"] and all("delete my data" not in p["text"] for p in posts[start:])
+
+
+def test_a_reply_and_the_end_while_the_person_is_away_are_shown_when_they_come_back(staffed, sender):
+    bot, api = staffed
+    thread = ask_for_a_person(bot, api, sender, "Do you pay for childcare while I attend?")["post"]["ts"]
+    assert signed_post(bot, thread_reply("Yes, we do. Please keep the receipts.", thread), "application/json") == 200
+    start = len(api.posts)
+    assert signed_post(bot, thread_reply("end", thread), "application/json") == 200
+    # staff are told honestly that the person has not seen it yet
+    assert "isn't in the chat right now" in api.wait_for(start + 1)[start]["text"]
+    texts = [m["text"] for m in bot.say(sender, "hello again")]
+    assert any("keep the receipts" in t for t in texts) and any("The team has ended this chat" in t for t in texts)
+    assert "Source:" in bot.text(sender, "what is co-production?")  # and the assistant answers again
+
+
+def test_a_forwarded_request_needs_the_rest_token(staffed, sender):
+    bot, _ = staffed
+    request = urllib.request.Request(f"{bot.url}/webhooks/rest/webhook",
+                                     data=json.dumps({"sender": sender, "message": "hi"}).encode(),
+                                     headers={"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 403

@@ -49,6 +49,9 @@ def test_migrated_key(key, channel, expected):
 
 def test_rest_needs_a_token_off_loopback():
     assert rest_refusal("127.0.0.1", None, "") is None
+    # a reverse proxy on the same machine passes on requests from anywhere
+    assert rest_refusal("127.0.0.1", None, "", forwarded=True)["status"] == 403
+    assert rest_refusal("127.0.0.1", "s3cret", "Bearer s3cret", forwarded=True) is None
     assert rest_refusal("0.0.0.0", None, "")["status"] == 403
     assert rest_refusal("10.0.0.5", None, "Bearer anything")["status"] == 403
     assert rest_refusal("0.0.0.0", "s3cret", "Bearer s3cret") is None

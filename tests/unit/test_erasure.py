@@ -99,7 +99,7 @@ def test_erasing_a_conversation_deletes_what_is_tied_to_it_and_nothing_else(db):
         handoffs.record_sent(s, "r1", "rest", ["Can my carer come?"], "H-7QKAX", KEY, "C1", "1.5")
         record_handoff(s, "r2", "rest", "someone else's question")
         s.flush()
-        handoffs.add_staff_reply(s, handoffs.by_thread(s, "C1", "1.5"), "Yes, of course.", "Ev-1")
+        handoffs.add_message(s, handoffs.by_thread(s, "C1", "1.5"), "Yes, of course.", "Ev-1")
         # what Alice typed, and the questions the assistant kept for staff
         said(s, KEY, "my name is Jane, my insulin dose is wrong", t0)
         unanswered(s, "my name is Jane, my insulin dose is wrong", t0 + timedelta(seconds=1))

@@ -82,7 +82,6 @@ def test_export_and_report_list_handoffs_with_status_and_time_to_first_reply(db_
     from datetime import timedelta
 
     from bot import handoffs, report
-    from bot.models import HandoffRequest
     from bot.repository import record_handoff
 
     with session_scope() as s:
@@ -91,11 +90,12 @@ def test_export_and_report_list_handoffs_with_status_and_time_to_first_reply(db_
     with session_scope() as s:
         row = handoffs.by_thread(s, "C1", "1.5")
         row.created_at = row.created_at - timedelta(minutes=12)
-        assert handoffs.add_staff_reply(s, row, "Yes, of course.", "Ev-1") is not None
-        assert handoffs.add_staff_reply(s, row, "Yes, of course.", "Ev-1") is None  # Slack's retry
+        assert handoffs.add_message(s, row, "Yes, of course.", "Ev-1") is not None
+        assert handoffs.add_message(s, row, "Yes, of course.", "Ev-1") is None  # Slack's retry
     with session_scope() as s:
         assert handoffs.end(s, handoffs.by_thread(s, "C1", "1.5").id, "staff")
-        assert s.query(HandoffRequest).filter_by(reference="H-7QKAX").one().conversation is None
+        assert not handoffs.end(s, handoffs.by_thread(s, "C1", "1.5").id, "person")  # ends once
+        assert handoffs.open_for(s, "socketio:abc") is None  # nothing routes to the thread any more
     assert main(["export", "--what", "handoffs", "--format", "json"]) == 0
     rows = {r["reference"]: r for r in json.loads(capsys.readouterr().out)}
     sent = rows["H-7QKAX"]

@@ -81,3 +81,28 @@ def test_references_are_short_and_unambiguous():
                                         ("ending soon", False), ("I'm done with the form", False)])
 def test_staff_end_words(text, ends):
     assert handoff.is_end(text, handoff.STAFF_END_WORDS) is ends
+
+
+def test_what_the_person_wrote_cannot_ping_the_team_or_disguise_a_link():
+    from bot.rasa_ext.relay import slack_escape
+
+    assert slack_escape("<!channel> see <https://evil.example|your bank> & more") == \
+        "&lt;!channel&gt; see &lt;https://evil.example|your bank&gt; &amp; more"
+
+
+def test_a_stored_reply_is_shown_once_and_a_late_end_still_reaches_the_person(db_url):
+    from bot import handoffs
+    from bot.db import session_scope
+    from bot.rasa_ext.relay import _take_pending
+
+    with session_scope() as s:
+        handoffs.record_sent(s, "rid", "rest", ["Can my carer come?"], "H-7QKAX", "rest:abc", "C1", "1.5")
+    with session_scope() as s:
+        row = handoffs.by_thread(s, "C1", "1.5")
+        assert handoffs.add_message(s, row, "Yes, of course.", "Ev-1") is not None
+        assert handoffs.add_message(s, row, "", "end:Ev-2", "ended") is not None
+        assert handoffs.end(s, row.id, "staff")
+    shown = _take_pending("rest:abc")  # the person comes back after staff ended it
+    assert [m["text"] for m in shown] == ["From the team at Riverside Community Care (demo): Yes, of course.",
+                                         handoff.STAFF_ENDED]
+    assert _take_pending("rest:abc") == []  # claimed: never shown twice

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('handoff_pk', sa.Integer(), nullable=False),
         sa.Column('slack_event', sa.String(length=64), nullable=True),
+        sa.Column('kind', sa.String(length=16), nullable=False, server_default='reply'),
         sa.Column('text', sa.Text(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('delivered_at', sa.DateTime(), nullable=True),

@@ -13,6 +13,7 @@ from typing import Any, Text
 
 from rasa.core.tracker_store import FailSafeTrackerStore
 
+from bot.conversation_ids import log_id
 from bot.rasa_ext.patches.base import apply_patch, replace
 
 NAME = "no_silent_tracker_fallback"
@@ -24,7 +25,7 @@ async def retrieve(self: FailSafeTrackerStore, sender_id: Text) -> Any:
     try:
         return await self._tracker_store.retrieve(sender_id)
     except Exception:
-        log.error("tracker store read failed sender=%s", sender_id)
+        log.error("tracker store read failed sender=%s", log_id(sender_id))
         raise
 
 
@@ -33,7 +34,7 @@ async def save(self: FailSafeTrackerStore, tracker: Any) -> None:
     try:
         await self._tracker_store.save(tracker)
     except Exception:
-        log.error("tracker store write failed sender=%s", tracker.sender_id)
+        log.error("tracker store write failed sender=%s", log_id(tracker.sender_id))
         raise
 
 
