@@ -27,8 +27,8 @@ MAX_BODY_BYTES = 64 * 1024
 TURN_TIMEOUT_S = 40.0  # action calls time out at 20 s (bot.rasa_ext.patches.action_timeout), database waits at a few
 RESPONSE_TIMEOUT_S = 90  # Sanic's bare "503 Response Timeout" only after this
 ALWAYS_ALLOWED_PAYLOADS = frozenset({"/greet", "/bot_capabilities", "/start_self_check", "/give_feedback"})
-SORRY = ("Sorry, something went wrong on our side and I couldn't answer. Nothing you saved has been lost; "
-         "please try again in a moment.")
+# no promise about saved data here: a turn can fail after a confirmed deletion went through
+SORRY = "Sorry, something went wrong on our side and I couldn't answer. Please try again in a moment."
 EMPTY = "I didn't receive any text. Please type your question, or say 'help' to see what I can do."
 
 
