@@ -204,6 +204,14 @@ def test_plain_socketio_client_resumes_with_only_the_session_id(site, pages, pag
     reply = plain_say(page, more, "Source:")
     assert GREETING not in reply["text"]
     assert user_events(site, sid) == 2
+    # a self-check, with another reload in the middle of it
+    plain_say(page, "/start_self_check", "work in the service")
+    plain_say(page, "I work in the service", "Which service or team")
+    page.reload()
+    assert plain_client(page, url) == sid
+    plain_say(page, "Plain client team", "Statement 1 of 6")
+    plain_say(page, "3", "Statement 2 of 6")
+    assert user_events(site, sid) == 6
     assert_one_allow_origin(responses, pages)
 
 
