@@ -29,7 +29,7 @@ def team_codes() -> Mapping[str, str]:
         return {}
 
 
-def role_events(state: Dict[str, Any]) -> List[Dict[Text, Any]]:
+def role_events(state: Mapping[str, Any]) -> List[Dict[Text, Any]]:
     """Remember the role only when the person told us (or their channel did): feedback alone
     does not make someone a consumer for their next self-check."""
     if state and state.get("role_known") and state.get("role"):

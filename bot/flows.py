@@ -64,11 +64,27 @@ class SubmissionData(TypedDict):
     level: Optional[str]
 
 
+class FlowState(TypedDict, total=False):
+    """The `flow_state` slot while a guided flow runs (bot.deletion keeps its own keys beside these)."""
+
+    flow: str  # staff_check | consumer_check | feedback | role (asking which)
+    then: str  # after the role question: the flow to begin
+    answers: Dict[str, Any]  # question key -> rating, choice or text
+    order: List[str]  # question keys in the order answered (for "back")
+    channel: str
+    role: str
+    role_known: bool  # the person said it (or the channel did): kept for later checks
+    submission_id: str
+    started_at: str
+    team_has_code: bool
+    team_code: Optional[bool]  # right, wrong or skipped; never the code itself
+
+
 @dataclass
 class Outcome:
     """What happened on one turn."""
 
-    state: Optional[Dict[str, Any]]
+    state: Optional[FlowState]
     replies: List[Dict[str, Any]] = field(default_factory=list)
     to_save: Optional[SubmissionData] = None
     digression: Optional[str] = None  # a response name to show before the re-asked question
@@ -80,7 +96,7 @@ def _reply(text: str, buttons: Sequence[Button] = ()) -> Dict[str, Any]:
     return {"text": text, "buttons": [dict(b) for b in buttons]}
 
 
-def questions_for(state: Dict[str, Any]) -> List[Question]:
+def questions_for(state: FlowState) -> List[Question]:
     """The questions of this flow: the team code after a team that has one, and an example
     follow-up after each rating of 4 or 5."""
     if state["flow"] == "role":
@@ -97,14 +113,14 @@ def questions_for(state: Dict[str, Any]) -> List[Question]:
     return out
 
 
-def current_question(state: Dict[str, Any]) -> Optional[Question]:
+def current_question(state: FlowState) -> Optional[Question]:
     for q in questions_for(state):
         if q.key not in state["answers"]:
             return q
     return None
 
 
-def _next_question(state: Dict[str, Any]) -> Question:
+def _next_question(state: FlowState) -> Question:
     """The question to ask now in a flow that is not finished (consent is never answered in `answers`)."""
     q = current_question(state)
     if q is None:
@@ -122,8 +138,8 @@ def start(flow: str, channel: str, role: Optional[str], now_iso: str) -> Outcome
     """Begin `flow` ('self_check' picks the staff or consumer check by role; 'feedback').
     `role` is what the person told us earlier (or their channel says), None if unknown."""
     if flow == "self_check" and role is None:
-        state = {"flow": "role", "then": "self_check", "answers": {}, "order": [], "channel": channel}
-        return Outcome(state, [ask(ROLE)])
+        asking: FlowState = {"flow": "role", "then": "self_check", "answers": {}, "order": [], "channel": channel}
+        return Outcome(asking, [ask(ROLE)])
     return _begin(flow, channel, role, now_iso, remind=flow == "self_check")
 
 
@@ -131,7 +147,7 @@ def _begin(flow: str, channel: str, role: Optional[str], now_iso: str, remind: b
            prefix: str = "") -> Outcome:
     if flow == "self_check":
         flow = "staff_check" if role == "staff" else "consumer_check"
-    state: Dict[str, Any] = {
+    state: FlowState = {
         "flow": flow, "answers": {}, "order": [], "channel": channel, "role": role or KIND_ROLE[flow],
         # only a role the person told us (or their channel) is remembered for later checks
         "role_known": role is not None,
@@ -163,7 +179,7 @@ def _read(q: Question, text: str) -> Tuple[bool, Any]:
 
 
 def handle(
-    state: Dict[str, Any], text: str, intent: Optional[str] = None, confidence: float = 0.0, now_iso: str = "",
+    state: FlowState, text: str, intent: Optional[str] = None, confidence: float = 0.0, now_iso: str = "",
     team_codes: Optional[TeamCodes] = None,
 ) -> Outcome:
     """One turn of a guided flow. `team_codes` are the organisation profile's team codes."""
@@ -175,7 +191,8 @@ def handle(
     if parsing.is_back(text) or intent == "go_back":
         if not state["order"]:
             return Outcome(state, [ask(q, "This is the first question, so there is nothing to go back to.")])
-        new = {**state, "answers": dict(state["answers"]), "order": list(state["order"])}
+        new = state.copy()
+        new["answers"], new["order"] = dict(state["answers"]), list(state["order"])
         last = new["order"].pop()
         new["answers"].pop(last, None)
         return Outcome(new, [ask(_next_question(new), "No problem, let's change your last answer.")])
@@ -204,7 +221,8 @@ def handle(
         return Outcome(state, to_save=build_submission(state, now_iso))
 
     prefix = ""
-    new = {**state, "answers": {**state["answers"], q.key: value}, "order": [*state["order"], q.key]}
+    new = state.copy()
+    new["answers"], new["order"] = {**state["answers"], q.key: value}, [*state["order"], q.key]
     if q.key == "team":
         new["team_has_code"] = team_key(value) in (team_codes or {})
     if q.key == "team_code":  # never kept: only whether it was right
@@ -212,11 +230,12 @@ def handle(
     return Outcome(new, [ask(_next_question(new), prefix)])
 
 
-def _change_role(state: Dict[str, Any], q: Question, role: str, now_iso: str) -> Outcome:
+def _change_role(state: FlowState, q: Question, role: str, now_iso: str) -> Outcome:
     """The person said which role they have: a self-check for the other role starts again."""
     if state["flow"] == "feedback":
-        new = {**state, "role": role, "role_known": True}
-        return Outcome(new, [ask(q, f"Thank you, I've noted that {ROLE_SAID[role]}. Let's carry on:")])
+        noted = state.copy()
+        noted["role"], noted["role_known"] = role, True
+        return Outcome(noted, [ask(q, f"Thank you, I've noted that {ROLE_SAID[role]}. Let's carry on:")])
     if role == state["role"]:
         return Outcome({**state, "role_known": True},
                        [ask(q, f"Yes, these are the questions for {ROLE_PEOPLE[role]}. Let's carry on:")])
@@ -255,7 +274,7 @@ def _digression(q: Question, understood: bool, text: str, intent: Optional[str],
     return None
 
 
-def build_submission(state: Dict[str, Any], now_iso: str) -> SubmissionData:
+def build_submission(state: FlowState, now_iso: str) -> SubmissionData:
     """Everything to store for a consented flow, in question order."""
     answers: List[AnswerData] = []
     for position, q in enumerate(questions_for(state)):
