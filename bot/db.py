@@ -19,7 +19,7 @@ from bot.errors import StorageError
 from bot.settings import ROOT, settings
 
 
-BUSY_TIMEOUT_S = 2  # a write waits this long for a locked SQLite file, then fails (try again)
+BUSY_TIMEOUT_S = 3  # a write waits this long for a locked SQLite file, then fails (try again)
 PG_LOCK_TIMEOUT_MS = 2000  # the same for a locked PostgreSQL row or table
 PG_STATEMENT_TIMEOUT_MS = 15000  # no statement runs longer
 

@@ -51,5 +51,6 @@ def complete_over_rest(bot, sender: str, team: str, ratings: Sequence[str] = RAT
     for rating in ratings:
         if "example" in bot.text(sender, rating):
             bot.text(sender, "skip")
-    assert "Shall I save" in bot.text(sender, "skip")
+    reply = bot.text(sender, "skip")
+    assert "Shall I save" in reply, reply
     return bot.text(sender, "yes")
