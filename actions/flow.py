@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import DatabaseAction, channel, latest_intent, log, now_iso, respondent, send, who
 from actions.privacy import PRIVACY_DIGRESSION, ask, delete_turn, privacy_text
-from actions.out_of_scope import out_of_scope_kind, region
+from actions.out_of_scope import out_of_scope_kind
 from bot import deletion, erasure, flows, helplines
 from bot.db import session_scope
 from bot.errors import ConfigError, StorageError
@@ -67,7 +67,7 @@ class ActionFlow(DatabaseAction):
         text = tracker.latest_message.get("text") or ""
         if intent == "out_of_scope" and confidence >= 0.5 and out_of_scope_kind(tracker) == "emergency":
             # safety first, mid-flow too: the region's numbers, then the flow goes on as usual
-            dispatcher.utter_message(text=helplines.emergency_reply(region()))
+            dispatcher.utter_message(text=helplines.emergency_reply(helplines.profile_region()))
         outcome = flows.handle(state, text, intent, confidence, now_iso(), team_codes())
         if outcome.delete_requested:  # asked first; on "no" the flow carries on
             return ask(dispatcher, tracker, resume=state)

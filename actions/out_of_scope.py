@@ -7,15 +7,12 @@ responses `utter_out_of_scope/<kind>`. action_record_out_of_scope runs next and 
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import log
 from bot import helplines
-from bot.errors import ConfigError
-from bot.organisation import current as organisation
 
 KINDS = ("medical", "booking", "billing", "emergency", "other")
 
@@ -26,15 +23,6 @@ def out_of_scope_kind(tracker: Tracker) -> str:
     return kind if kind in KINDS else "other"
 
 
-def region() -> Optional[str]:
-    """The profile's region; None if the profile cannot be read (then every region's numbers, named)."""
-    try:
-        return organisation().region
-    except ConfigError:
-        log.exception("organisation profile unreadable: helplines of every region")
-        return None
-
-
 class ActionOutOfScope(Action):
     def name(self) -> Text:
         return "action_out_of_scope"
@@ -42,7 +30,7 @@ class ActionOutOfScope(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kind = out_of_scope_kind(tracker)
         if kind in helplines.REPLIES:
-            dispatcher.utter_message(text=helplines.REPLIES[kind](region()))
+            dispatcher.utter_message(text=helplines.REPLIES[kind](helplines.profile_region()))
         else:
             dispatcher.utter_message(response=f"utter_out_of_scope/{kind}")
         return []

@@ -26,7 +26,7 @@ class Thread:
     status: str
 
 
-def _thread(row: HandoffRequest) -> Thread:
+def thread_of(row: HandoffRequest) -> Thread:
     return Thread(row.id, row.reference or "", row.conversation or "", row.slack_channel or "", row.slack_ts or "",
                   row.status)
 
@@ -49,7 +49,7 @@ def open_for(session: Session, conversation: str) -> Optional[Thread]:
     row = session.execute(select(HandoffRequest).where(HandoffRequest.conversation == conversation,
                                                        HandoffRequest.status.in_(OPEN))
                           .order_by(HandoffRequest.id.desc()).limit(1)).scalar_one_or_none()
-    return _thread(row) if row else None
+    return thread_of(row) if row else None
 
 
 def add_message(session: Session, handoff: HandoffRequest, text: str, slack_event: str,

@@ -6,8 +6,13 @@ ones the assistant has always given; add a region here only with numbers from it
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
+
+from bot.errors import ConfigError
+
+log = logging.getLogger("coprod.helplines")
 
 
 @dataclass(frozen=True)
@@ -51,3 +56,15 @@ def emergency_reply(region: Optional[str]) -> str:
 
 
 REPLIES: Dict[str, Callable[[Optional[str]], str]] = {"medical": medical_reply, "emergency": emergency_reply}
+
+
+def profile_region() -> Optional[str]:
+    """The organisation profile's region; None if the profile cannot be read (then every region's
+    numbers, each named)."""
+    from bot.organisation import current as organisation
+
+    try:
+        return organisation().region
+    except ConfigError:
+        log.exception("organisation profile unreadable: helplines of every region")
+        return None

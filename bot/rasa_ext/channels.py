@@ -82,8 +82,8 @@ class SafeRestInput(RestInput):
             if not text:
                 return response.json([{"recipient_id": sender, "text": EMPTY}])
             key = conversation_key(self.name(), sender)
-            staff = [{"recipient_id": sender, **m} for m in await relay.pending(key)]
             relayed = await relay.from_person(key, text, emergency_check(request.app))
+            staff = [{"recipient_id": sender, **m} for m in relayed.pending]
             if relayed.reply:
                 return response.json(staff + [{"recipient_id": sender, **relayed.reply}])
             if relayed.before:
@@ -187,10 +187,9 @@ class SafeSocketIOInput(SocketIOInput):
                 await output.send_text_message(session_id, EMPTY)
                 return
             key = conversation_key(self.name(), session_id)
-            for message in await relay.pending(key):  # a staff reply that reached another server first
-                await output.send_text_with_buttons(session_id, message["text"], message["buttons"])
             relayed = await relay.from_person(key, text, emergency_check(app_ref[0] if app_ref else None))
-            for shown in (relayed.reply, relayed.before):
+            # first any staff message not shown yet (one that reached another server, say)
+            for shown in (*relayed.pending, relayed.reply, relayed.before):
                 if shown:
                     await output.send_text_with_buttons(session_id, shown["text"], shown["buttons"])
             if relayed.reply:

@@ -16,14 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import handoff, handoffs, helplines, privacy
 from bot.conversation_ids import log_id, recipient, split_key
 from bot.db import session_scope
-from bot.errors import ConfigError
 from bot.organisation import current as organisation
 from bot.settings import settings
 
@@ -45,9 +44,11 @@ SOCKET = _Socket()
 
 @dataclass(frozen=True)
 class Relayed:
-    """What the channel does with a person's message during a handoff: answer with `reply` (the
-    assistant stays out of it), or send `before` and let the assistant answer as usual."""
+    """What the channel does with a person's message: first show `pending` (staff replies and end
+    notices not yet shown), then answer with `reply` (the assistant stays out of it), or send
+    `before` and let the assistant answer as usual."""
 
+    pending: Tuple[Dict[str, Any], ...] = ()
     reply: Optional[Dict[str, Any]] = None
     before: Optional[Dict[str, Any]] = None
 
@@ -77,10 +78,21 @@ def _shown(kind: str, text: str) -> Dict[str, Any]:
 
 # ------------------------------------------------------------------ the person's side
 
+def _claim_pending(session: Any, conversation: str) -> List[Dict[str, Any]]:
+    messages = handoffs.undelivered(session, conversation)
+    return [_shown(m.kind, m.text) for m in messages if handoffs.claim(session, m.id)]
+
+
 def _take_pending(conversation: str) -> List[Dict[str, Any]]:
     with session_scope() as session:
-        messages = handoffs.undelivered(session, conversation)
-        return [_shown(m.kind, m.text) for m in messages if handoffs.claim(session, m.id)]
+        return _claim_pending(session, conversation)
+
+
+def _arrive(conversation: str) -> Tuple[List[Dict[str, Any]], Optional[handoffs.Thread]]:
+    """What a message of the person needs from the database, in one unit of work: the staff
+    messages not yet shown, and the open handoff."""
+    with session_scope() as session:
+        return _claim_pending(session, conversation), handoffs.open_for(session, conversation)
 
 
 async def pending(conversation: str) -> List[Dict[str, Any]]:
@@ -95,8 +107,9 @@ async def pending(conversation: str) -> List[Dict[str, Any]]:
 
 
 async def from_person(conversation: str, text: str, classify: Optional[Classify] = None) -> Relayed:
-    """A person's message: relayed to the thread while staff are in it, else left to the assistant.
-    When the handoff state cannot be read the assistant answers (and says if it can't either)."""
+    """A person's message: relayed to the thread while staff are in it, else left to the assistant;
+    with the staff messages not yet shown. When the handoff state cannot be read the assistant
+    answers (and says if it can't either)."""
     if not on():
         return Relayed()
     try:
@@ -107,42 +120,31 @@ async def from_person(conversation: str, text: str, classify: Optional[Classify]
 
 
 async def _from_person(conversation: str, text: str, classify: Optional[Classify]) -> Relayed:
-    thread = await _in_thread(_open_thread, conversation)
+    shown, thread = await _in_thread(_arrive, conversation)
+    pending = tuple(shown)
     if thread is None:
-        return Relayed()
+        return Relayed(pending)
     ending = text == handoff.END_PAYLOAD or handoff.is_end(text, handoff.PERSON_END_WORDS)
     if thread.status != "answered" and not (ending and text == handoff.END_PAYLOAD):
-        return Relayed()  # nobody from the team has replied yet: the assistant carries on meanwhile
+        return Relayed(pending)  # nobody from the team has replied yet: the assistant carries on meanwhile
     if ending:
         await _in_thread(_end, thread.id, "person")
         await _post(thread, handoff.THREAD_PERSON_ENDED)
-        return Relayed(reply=_as_message(handoff.PERSON_ENDED))
+        return Relayed(pending, reply=_as_message(handoff.PERSON_ENDED))
     if privacy.asks_to_delete(text, None, 0.0, True):  # for the assistant, never the team
         await _in_thread(_end, thread.id, "person")
         await _post(thread, handoff.THREAD_PERSON_ENDED)
-        return Relayed(before=_as_message(handoff.ENDED_FOR_DELETE))
+        return Relayed(pending, before=_as_message(handoff.ENDED_FOR_DELETE))
     await _post(thread, f"*They wrote:* {slack_escape(text)}")
     reply = handoff.RELAYED
     if classify is not None and await classify(text) == "emergency":
-        reply = f"{_helplines()} {reply}"
-    return Relayed(reply=_as_message(reply, [handoff.END_BUTTON]))
-
-
-def _helplines() -> str:
-    try:
-        return helplines.emergency_reply(organisation().region)
-    except ConfigError:
-        return helplines.emergency_reply(None)
+        reply = f"{helplines.emergency_reply(helplines.profile_region())} {reply}"
+    return Relayed(pending, reply=_as_message(reply, [handoff.END_BUTTON]))
 
 
 def slack_escape(text: str) -> str:
     """What Slack shows as typed: no @channel pings, no disguised links (Slack's escaping rules)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _open_thread(conversation: str) -> Optional[handoffs.Thread]:
-    with session_scope() as session:
-        return handoffs.open_for(session, conversation)
 
 
 def _end(handoff_id: int, by: str) -> bool:
@@ -151,10 +153,15 @@ def _end(handoff_id: int, by: str) -> bool:
 
 
 async def _post(thread: handoffs.Thread, text: str) -> None:
+    await _post_in(thread.slack_channel, thread.slack_ts, text, thread.reference)
+
+
+async def _post_in(channel: str, thread_ts: str, text: str, reference: str = "") -> None:
+    """A message in a Slack thread; a failure is logged, never raised."""
     try:
-        await _slack().chat_postMessage(channel=thread.slack_channel, thread_ts=thread.slack_ts, text=text)
+        await _slack().chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
     except Exception as exc:
-        log.warning("post to handoff thread failed reference=%s error=%s", thread.reference, type(exc).__name__)
+        log.warning("post to handoff thread failed reference=%s error=%s", reference or "-", type(exc).__name__)
 
 
 # ------------------------------------------------------------------ the staff side
@@ -178,7 +185,7 @@ async def staff_event(body: Dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts") or (event.get("item") or {}).get("ts")
         if thread_ts:
             where = event.get("channel") or (event.get("item") or {}).get("channel") or ""
-            await _post(handoffs.Thread(0, "", "", where, thread_ts, ""), handoff.THREAD_FAILED)
+            await _post_in(where, thread_ts, handoff.THREAD_FAILED)
 
 
 async def _staff_event(body: Dict[str, Any], event: Dict[str, Any]) -> None:
@@ -199,7 +206,7 @@ async def _staff_event(body: Dict[str, Any], event: Dict[str, Any]) -> None:
     thread, message_id = await _in_thread(_store, event["channel"], thread_ts, text, event_id, "reply")
     if thread is None:
         if _ours(body, event):
-            await _post(handoffs.Thread(0, "", "", event["channel"], thread_ts, "ended"), handoff.THREAD_CLOSED)
+            await _post_in(event["channel"], thread_ts, handoff.THREAD_CLOSED)
         return
     if message_id is not None:
         await _deliver(thread, message_id, handoff.staff_message(organisation(), text))
@@ -217,8 +224,7 @@ def _store(channel: str, thread_ts: str, text: str, event_id: str, kind: str) ->
         row = handoffs.by_thread(session, channel, thread_ts)
         if row is None or row.status not in handoffs.OPEN:
             return (None, None)
-        thread = handoffs.Thread(row.id, row.reference or "", row.conversation or "", row.slack_channel or "",
-                                 row.slack_ts or "", row.status)
+        thread = handoffs.thread_of(row)
         message_id = handoffs.add_message(session, row, text, event_id, kind)
         if kind == "ended" and message_id is not None:
             handoffs.end(session, row.id, "staff")
