@@ -27,6 +27,8 @@ IN_DOMAIN = 0.5     # our subject: topics and conversation intents together at l
 PLAUSIBLE = 0.12    # a topic offered as a button under "not covered yet"
 
 OUT_OF_SCOPE = "out_of_scope"
+# On-topic questions no topic answers (data/nlu/not_covered.yml): the model's own "I don't know".
+UNCOVERED = "not_covered"
 FLOW_STARTS = frozenset({"start_self_check", "give_feedback", "delete_my_data", "human_handoff"})
 
 
@@ -58,7 +60,8 @@ def decide(ranking: Sequence[Mapping[str, Any]]) -> Decision:
     best = ranked[0] if ranked else None
     guess = str(best["name"]) if best else None
     conf = float(best.get("confidence") or 0) if best else None
-    if len(topics) >= 2 and float(topics[0]["confidence"]) >= MIN_TOP and float(topics[1]["confidence"]) >= MIN_SECOND:
+    if guess != UNCOVERED and len(topics) >= 2 and float(topics[0]["confidence"]) >= MIN_TOP \
+            and float(topics[1]["confidence"]) >= MIN_SECOND:
         return Decision("disambiguate", (topics[0]["name"], topics[1]["name"]), guess, conf)
     in_domain = sum(float(r.get("confidence") or 0) for r in ranked if r["name"] != OUT_OF_SCOPE)
     if in_domain >= IN_DOMAIN:
@@ -82,7 +85,7 @@ def outcome(intent: Optional[str], ranking: Sequence[Mapping[str, Any]]) -> str:
         return f"flow:{intent}"
     if intent == OUT_OF_SCOPE:
         return "out_of_scope"
-    if intent == "nlu_fallback" or intent is None:
+    if intent in ("nlu_fallback", UNCOVERED) or intent is None:
         return decide(ranking).kind
     return "conversation"
 

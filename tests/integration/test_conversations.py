@@ -186,7 +186,9 @@ def test_a_question_between_two_topics_gets_did_you_mean_and_the_choice_is_answe
     reply = bot.say(sender, question)[0]
     assert "Did you mean" in reply["text"]
     payloads = [b["payload"] for b in reply["buttons"]]
-    assert sorted(payloads[:2]) == ["/origins_of_coproduction", "/role_of_professionals"]
+    # two topics and "something else"; which second topic the model finds closest may change with
+    # the training data, but the question asks where the idea came from
+    assert len(payloads) == 3 and payloads[2] == "/bot_capabilities" and "/origins_of_coproduction" in payloads[:2]
     answer = bot.text(sender, "/origins_of_coproduction")
     assert "Source:" in answer and "Did you mean" not in answer
     # a question we could answer is not on the staff list of unanswered questions

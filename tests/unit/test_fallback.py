@@ -50,3 +50,18 @@ def test_outcome_names_what_the_assistant_does():
     assert outcome("out_of_scope", []) == "out_of_scope"
     assert outcome("greet", []) == "conversation"
     assert outcome("nlu_fallback", r(("out_of_scope", 0.9))) == "out_of_scope"
+
+
+def test_the_models_own_not_covered_class_says_so_and_offers_the_closest_topics():
+    # two topics close enough that a low-confidence parse would ask "did you mean": when the model's
+    # best guess is "on topic, but no topic answers it", the honest reply is "not covered yet"
+    ranking = r(("not_covered", 0.45), ("involvement_groups", 0.3), ("how_to_get_involved", 0.2),
+                ("out_of_scope", 0.05))
+    d = decide(ranking)
+    assert d.kind == "not_covered"
+    assert d.topics == ("involvement_groups", "how_to_get_involved")
+    assert d.best_guess == "involvement_groups"  # kept under the closest topic's theme
+    assert outcome("not_covered", ranking) == "not_covered"
+    # the same ranking without the not-covered class on top still asks which topic was meant
+    assert decide(r(("nlu_fallback", 0.45), ("involvement_groups", 0.3), ("how_to_get_involved", 0.2))).kind \
+        == "disambiguate"

@@ -40,3 +40,12 @@ def test_hwu64_trains_only_on_its_train_split(training):
     measured = evaluation.load_hwu64("dev") + evaluation.load_hwu64("test")
     assert len(measured) > 4000
     assert [r.text for r in measured if r.text.lower() in training] == []
+
+
+def test_no_training_line_is_given_two_intents():
+    """One phrasing, one meaning: a line both under a topic and in `not_covered` (or out of scope)
+    would teach the model both "this topic" and "no topic" for the same words."""
+    labels: dict = {}
+    for text, intent in _bench_nlu().training_examples():
+        labels.setdefault(" ".join(text.lower().split()), set()).add(intent.split("/")[0])
+    assert {t: sorted(i) for t, i in labels.items() if len(i) > 1} == {}
