@@ -191,26 +191,25 @@ def scored_checks(session: Session, kind: str = "staff_check") -> List[ScoredChe
     return [ScoredCheck(*r) for r in session.execute(stmt)]
 
 
-def choice_counts(session: Session, question: str, kind: Optional[str] = None) -> Dict[str, int]:
-    """{choice: count} of a choice question."""
-    stmt = (select(Answer.choice, func.count())
+def _answer_counts(session: Session, column: Any, question: str, kind: Optional[str]) -> Dict[Any, int]:
+    """{value: count} of one answer column (choice or rating) of a question, optionally one kind."""
+    stmt = (select(column, func.count())
             .join(Submission, Answer.submission_pk == Submission.id)
-            .where(Answer.question == question, Answer.choice.is_not(None))
-            .group_by(Answer.choice))
+            .where(Answer.question == question, column.is_not(None))
+            .group_by(column))
     if kind:
         stmt = stmt.where(Submission.kind == kind)
-    return {choice: int(n) for choice, n in session.execute(stmt)}
+    return {value: int(n) for value, n in session.execute(stmt)}
+
+
+def choice_counts(session: Session, question: str, kind: Optional[str] = None) -> Dict[str, int]:
+    """{choice: count} of a choice question."""
+    return {str(c): n for c, n in _answer_counts(session, Answer.choice, question, kind).items()}
 
 
 def rating_counts(session: Session, question: str, kind: Optional[str] = None) -> Dict[int, int]:
     """{rating: count} of a rated question."""
-    stmt = (select(Answer.rating, func.count())
-            .join(Submission, Answer.submission_pk == Submission.id)
-            .where(Answer.question == question, Answer.rating.is_not(None))
-            .group_by(Answer.rating))
-    if kind:
-        stmt = stmt.where(Submission.kind == kind)
-    return {int(r): int(n) for r, n in session.execute(stmt)}
+    return {int(r): n for r, n in _answer_counts(session, Answer.rating, question, kind).items()}
 
 
 def recent_texts(session: Session, questions: Iterable[str], limit: int = 50) -> List[TextAnswer]:

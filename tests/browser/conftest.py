@@ -123,22 +123,23 @@ def pages(site) -> str:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
-def rasa_webchat_js() -> str:
-    path = os.environ.get("RASA_WEBCHAT_JS_PATH", "")
+def _fetched_script(name: str, variable: str) -> str:
+    """The path of a script scripts/test_services.sh fetched (named by `variable`); fails if missing."""
+    path = os.environ.get(variable, "")
     if not path or not Path(path).is_file():
-        pytest.fail(f"rasa-webchat not found (RASA_WEBCHAT_JS_PATH={path!r}); run scripts/test_services.sh "
+        pytest.fail(f"{name} not found ({variable}={path!r}); run scripts/test_services.sh "
                     "(make test does) and source var/test-services.env")
     return path
+
+
+@pytest.fixture(scope="session")
+def rasa_webchat_js() -> str:
+    return _fetched_script("rasa-webchat", "RASA_WEBCHAT_JS_PATH")
 
 
 @pytest.fixture(scope="session")
 def axe_js() -> str:
-    path = os.environ.get("AXE_JS_PATH", "")
-    if not path or not Path(path).is_file():
-        pytest.fail(f"axe-core not found (AXE_JS_PATH={path!r}); run scripts/test_services.sh "
-                    "(make test does) and source var/test-services.env")
-    return path
+    return _fetched_script("axe-core", "AXE_JS_PATH")
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,14 @@ def _bench_nlu():
 
 
 @pytest.fixture(scope="module")
-def training():
-    return {text.lower() for text, _ in _bench_nlu().training_examples()}
+def examples():
+    """(text, intent) of every training example, read once for the module."""
+    return _bench_nlu().training_examples()
+
+
+@pytest.fixture(scope="module")
+def training(examples):
+    return {text.lower() for text, _ in examples}
 
 
 def test_no_held_out_line_is_in_the_training_data(training):
@@ -42,10 +48,10 @@ def test_hwu64_trains_only_on_its_train_split(training):
     assert [r.text for r in measured if r.text.lower() in training] == []
 
 
-def test_no_training_line_is_given_two_intents():
+def test_no_training_line_is_given_two_intents(examples):
     """One phrasing, one meaning: a line both under a topic and in `not_covered` (or out of scope)
     would teach the model both "this topic" and "no topic" for the same words."""
     labels: dict = {}
-    for text, intent in _bench_nlu().training_examples():
+    for text, intent in examples:
         labels.setdefault(" ".join(text.lower().split()), set()).add(intent.split("/")[0])
     assert {t: sorted(i) for t, i in labels.items() if len(i) > 1} == {}
