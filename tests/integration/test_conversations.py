@@ -167,6 +167,19 @@ def test_an_on_topic_question_we_do_not_cover_gets_an_honest_answer_and_is_kept_
     assert len(rows) == before + 1 and rows[-1][0] == "not_covered" and rows[-1][1]  # kept under a theme
 
 
+def test_the_not_covered_class_gets_the_same_honest_reply_and_the_question_is_kept(bot, sender):
+    """A question the model itself puts in `not_covered` (on topic, no topic answers it): the reply
+    says so and that it was kept, and it was, under a theme; no topic's answer is given."""
+    question = "when is the next meeting of the maternity voices partnership?"
+    before = bot.rows("SELECT COUNT(*) FROM unanswered_question WHERE text = :t", t=question)[0][0]
+    reply = bot.say(sender, question)[0]
+    assert "don't have a good answer to that yet" in reply["text"] and "Source:" not in reply["text"]
+    assert "I've kept your question" in reply["text"]
+    assert reply["buttons"][-1] == {"title": "Talk to a person", "payload": "/human_handoff"}
+    rows = bot.rows("SELECT reason, best_guess FROM unanswered_question WHERE text = :t ORDER BY id", t=question)
+    assert len(rows) == before + 1 and rows[-1][0] == "not_covered" and rows[-1][1]
+
+
 def test_an_everyday_request_sharing_a_topic_word_is_not_answered_as_that_topic(bot, sender):
     for message in ("what are the principles of double-entry bookkeeping?", "how do I join a gym near me?",
                     "set an alarm for seven tomorrow morning"):
