@@ -44,6 +44,10 @@ class Site:
     rasa_url: str
     pages_origin: str = ""  # where the `pages` fixture serves tests/browser/pages/ (also allowed)
 
+    def user_events(self, session_id: str, at_least: int = 0) -> int:
+        """The user turns stored for this web-chat session id (see `Bot.user_turns`)."""
+        return self.bot.user_turns(f"socketio:{session_id.split('.')[0]}", at_least)
+
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):

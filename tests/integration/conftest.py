@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -86,6 +87,20 @@ class Bot:
     def rows(self, sql: str, **params: Any) -> List[tuple]:
         with self.engine().connect() as conn:
             return [tuple(r) for r in conn.execute(sa.text(sql), params)]
+
+    def user_turns(self, sender_id: str, at_least: int = 0, timeout: float = 10.0) -> int:
+        """How many user turns the tracker store holds for `sender_id` ("socketio:<id>", "rest:<id>").
+
+        Over socket.io Rasa emits the bot's messages before it saves the tracker, so a reply can
+        arrive a moment before its turn is in the database: wait (up to `timeout`) until at least
+        `at_least` turns are there, then return the count, which the caller compares exactly."""
+        deadline = time.monotonic() + timeout
+        while True:
+            count = self.rows("SELECT COUNT(*) FROM events WHERE sender_id = :s AND type_name = 'user'",
+                              s=sender_id)[0][0]
+            if count >= at_least or time.monotonic() > deadline:
+                return count
+            time.sleep(0.05)
 
 
 def start_bot(database_url: str, extra_env: Optional[Dict[str, str]] = None, actions: bool = True) -> Bot:

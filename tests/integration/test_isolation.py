@@ -40,14 +40,7 @@ def test_a_rest_client_cannot_read_or_change_a_web_chat_conversation(bot):
             assert "Statement" not in reply
         # the web chat carries on exactly where it was: nothing was answered for it
         assert "Statement 2 of 6" in _say(sio, received, "3", "Statement")
-        def stored() -> int:  # the reply is sent before the turn is saved: wait for the save
-            return bot.rows("SELECT COUNT(*) FROM events WHERE sender_id = :s AND type_name = 'user'",
-                            s=f"socketio:{conversation}")[0][0]
-
-        deadline = time.time() + 10
-        while stored() < 4 and time.time() < deadline:
-            time.sleep(0.05)
-        assert stored() == 4
+        assert bot.user_turns(f"socketio:{conversation}", at_least=4) == 4
         # the action server logged this conversation's turns, but never its session id
         logs = "\n".join(bot.stack.tail(name, 5000) for name in ("actions", "rasa"))
         assert "flow started sender=socketio:#" in logs and conversation not in logs
