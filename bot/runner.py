@@ -225,21 +225,17 @@ def effective_endpoints(env: Mapping[str, str]) -> Path:
     """endpoints.yml with the action server of ACTION_SERVER_URL, plus our Redis lock store when LOCK_STORE_URL is set (several Rasa servers
     must share one lock store so the messages of one conversation are processed one at a time,
     in arrival order: bot.rasa_ext.lock_store)."""
-    from urllib.parse import urlsplit
-
     import yaml
 
     data = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
     if env.get("ACTION_SERVER_URL"):
         data.setdefault("action_endpoint", {})["url"] = env["ACTION_SERVER_URL"]
-    url = env.get("LOCK_STORE_URL")
-    if url:
-        parts = urlsplit(url)
-        data["lock_store"] = {"type": "bot.rasa_ext.lock_store.CoprodLockStore", "url": parts.hostname or "localhost",
-                              "port": parts.port or 6379, "db": int((parts.path or "/1").strip("/") or 1),
+    if env.get("LOCK_STORE_URL"):
+        # the whole URL, as a reference Rasa expands from its own environment when it reads the file:
+        # rediss:// (TLS), a user name and password, the db and redis-py's query options all reach the
+        # store, and no password is written to disk
+        data["lock_store"] = {"type": "bot.rasa_ext.lock_store.CoprodLockStore", "url": "${LOCK_STORE_URL}",
                               "key_prefix": "coprod"}
-        if parts.password:
-            data["lock_store"]["password"] = parts.password
     return _write_effective("endpoints", data, env)
 
 

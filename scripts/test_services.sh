@@ -13,6 +13,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)  # a certificate for the TLS Redis of tests/unit/test_lock_store.py
 if [ ${#need[@]} -gt 0 ]; then
   echo "==> Installing ${need[*]} from Debian's packages"
   $SUDO apt-get update -qq >/dev/null

@@ -27,7 +27,7 @@ import time
 import uuid
 from collections import deque
 from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, List, Optional, Union
+from typing import Any, AsyncGenerator, Dict, List, Optional, Union
 
 import redis.asyncio as aioredis
 from rasa.core.lock import Ticket, TicketLock
@@ -74,21 +74,35 @@ return redis.call('ZREM', KEYS[1], ARGV[1])
 """
 
 
+def redis_client(options: Dict[str, Any]) -> "aioredis.Redis":
+    """The Redis client of the endpoint's options: `url` a whole Redis URL (redis://, rediss:// for
+    TLS, user name and password, /db, redis-py's query options such as ssl_ca_certs), or, as in
+    Rasa's own lock store, a host name with `port`, `db`, `username`, `password` and `use_ssl`.
+    The db is 1 unless given (Rasa's default for lock stores)."""
+    host = str(options.get("host") or "localhost")
+    timeout = float(options.get("socket_timeout", SOCKET_TIMEOUT_SECONDS))
+    if "://" in host:
+        return aioredis.from_url(host, db=1, socket_timeout=timeout)  # the URL's own parts win
+    return aioredis.Redis(host=host, port=int(options.get("port", 6379)), db=int(options.get("db", 1)),
+                          username=options.get("username"), password=options.get("password"),
+                          ssl=bool(options.get("use_ssl", False)), socket_timeout=timeout)
+
+
 class CoprodLockStore(LockStore):
     """Ticket lock per conversation on Redis, shared by every Rasa server (see the module docstring)."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **options: Any) -> None:
         if endpoint_config is not None:
             options = {"host": endpoint_config.url, **endpoint_config.kwargs, **options}
-        host, port, db = options.get("host") or "localhost", int(options.get("port", 6379)), int(options.get("db", 1))
-        self.red = aioredis.Redis(host=host, port=port, db=db, username=options.get("username"),
-                                  password=options.get("password"), ssl=bool(options.get("use_ssl", False)),
-                                  socket_timeout=float(options.get("socket_timeout", SOCKET_TIMEOUT_SECONDS)))
+        self.red = redis_client(options)
         self.key_prefix = key_prefix(str(options.get("key_prefix") or ""))
         self._issue = self.red.register_script(_ISSUE)
         self._check = self.red.register_script(_CHECK)
         self._release_script = self.red.register_script(_RELEASE)
-        logger.info("Lock store: atomic, first come first served, on Redis %s:%s db %s", host, port, db)
+        where = self.red.connection_pool.connection_kwargs
+        logger.info("Lock store: atomic, first come first served, on Redis %s:%s db %s%s", where.get("host"),
+                    where.get("port"), where.get("db"), " over TLS" if self.red.connection_pool.connection_class
+                    is aioredis.SSLConnection else "")
         super().__init__()
 
     def queue_key(self, conversation_id: str) -> str:
@@ -141,6 +155,7 @@ class CoprodLockStore(LockStore):
 
     async def close(self) -> None:
         await self.red.close()
+        await self.red.connection_pool.disconnect()  # also the pool's TLS connections, before the loop ends
 
     async def _wait_for_turn(self, conversation_id: str, token: str, lifetime_ms: int, poll: float) -> None:
         while not await self.is_my_turn(conversation_id, token, lifetime_ms):

@@ -42,9 +42,9 @@ class RedisSeenEvents:
     """Event ids seen by any server sharing this Redis."""
 
     def __init__(self, url: str, prefix: str = "coprod:slack-seen:", ttl: int = TTL_S) -> None:
-        import redis.asyncio as aioredis
+        from bot.rasa_ext.lock_store import redis_client
 
-        self._redis = aioredis.from_url(url)
+        self._redis = redis_client({"host": url})  # the lock store's Redis: TLS, user, db read alike
         self.prefix, self.ttl = prefix, ttl
 
     async def check_and_add(self, key: str) -> bool:

@@ -1,22 +1,26 @@
 """bot.rasa_ext.lock_store against a real Redis (TEST_REDIS_URL, started by `make test`): two
-stores, as two Rasa servers would have, share one conversation's lock."""
+stores, as two Rasa servers would have, share one conversation's lock. Also against a Redis of its
+own that speaks only TLS and has a user with a password (`tls_redis_url`), as managed Redis services do."""
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
+import socket
+import subprocess
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Coroutine, Dict, List
-from urllib.parse import urlsplit
 
 import pytest
+import redis.asyncio as aioredis
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
 from bot.rasa_ext.lock_store import CoprodLockStore
-from bot.runner import effective_endpoints
+from bot.runner import effective_endpoints, free_port
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +37,35 @@ def conversation() -> str:
     return f"lock-test-{uuid.uuid4().hex}"
 
 
+@pytest.fixture(scope="module")
+def tls_redis_url(tmp_path_factory) -> Any:
+    """A Redis that accepts only TLS (a certificate made here) and only the user `coprod` with a
+    random password; yields its rediss:// URL, which names the certificate to trust."""
+    d = tmp_path_factory.mktemp("tls-redis")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
+                   check=True, capture_output=True)
+    password, port = secrets.token_hex(16), free_port()
+    (d / "redis.conf").write_text("\n".join([
+        "port 0", f"tls-port {port}", "bind 127.0.0.1", 'save ""', "appendonly no", "tls-auth-clients no",
+        f"tls-cert-file {d / 'cert.pem'}", f"tls-key-file {d / 'key.pem'}", f"tls-ca-cert-file {d / 'cert.pem'}",
+        "user default off", f"user coprod on >{password} ~* &* +@all", ""]))
+    server = subprocess.Popen(["redis-server", str(d / "redis.conf")], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 10
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert server.poll() is None and time.monotonic() < deadline, "the TLS Redis did not start"
+            time.sleep(0.05)
+        yield f"rediss://coprod:{password}@127.0.0.1:{port}/2?ssl_ca_certs={d / 'cert.pem'}"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def store(url: str) -> CoprodLockStore:
-    parts = urlsplit(url)
-    return CoprodLockStore(EndpointConfig(url=parts.hostname, port=parts.port or 6379,
-                                          db=int(parts.path.strip("/") or 0), key_prefix="coprodtest"))
+    """A store as a Rasa server makes it from our endpoints file: the whole URL (bot.runner.effective_endpoints)."""
+    return CoprodLockStore(EndpointConfig(url=url, key_prefix="coprodtest"))
 
 
 def run(main: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
@@ -67,10 +96,69 @@ async def until_queued(s: CoprodLockStore, conversation: str, tickets: int, time
 
 def test_endpoints_register_this_store(redis_url, monkeypatch):
     monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:1/webhook")
+    monkeypatch.setenv("LOCK_STORE_URL", redis_url)  # the Rasa server's environment
     path = effective_endpoints({"LOCK_STORE_URL": redis_url, "RASA_PORT": "unit-lock-store"})
     created = LockStore.create(read_endpoint_config(str(path), "lock_store"))
     assert type(created) is CoprodLockStore and created.key_prefix == "coprod:turns:"
     path.unlink()
+
+
+def test_a_tls_url_with_a_user_reaches_the_store_and_its_password_stays_off_disk(monkeypatch):
+    url = "rediss://coprod:s3cret-pw@redis.example:6380/3?ssl_ca_certs=/etc/ssl/certs/ca-certificates.crt"
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:1/webhook")
+    monkeypatch.setenv("LOCK_STORE_URL", url)
+    path = effective_endpoints({"LOCK_STORE_URL": url, "RASA_PORT": "unit-lock-store-tls"})
+    try:
+        assert "s3cret-pw" not in path.read_text()
+        created = LockStore.create(read_endpoint_config(str(path), "lock_store"))
+    finally:
+        path.unlink()
+    assert isinstance(created, CoprodLockStore)
+    pool = created.red.connection_pool
+    assert pool.connection_class is aioredis.SSLConnection
+    options = pool.connection_kwargs
+    assert (options["host"], options["port"], options["db"]) == ("redis.example", 6380, 3)
+    assert (options["username"], options["password"]) == ("coprod", "s3cret-pw")
+    assert options["ssl_ca_certs"] == "/etc/ssl/certs/ca-certificates.crt"
+
+
+def test_rasa_style_host_options_still_work():
+    created = CoprodLockStore(EndpointConfig(url="redis.example", port=6390, db=4, username="u", password="p",
+                                             use_ssl=True))
+    pool = created.red.connection_pool
+    assert pool.connection_class is aioredis.SSLConnection
+    assert {k: pool.connection_kwargs[k] for k in ("host", "port", "db", "username", "password")} == \
+        {"host": "redis.example", "port": 6390, "db": 4, "username": "u", "password": "p"}
+    assert CoprodLockStore(EndpointConfig(url="redis://redis.example")).red.connection_pool.connection_kwargs["db"] == 1
+
+
+def test_the_lock_works_over_tls_with_a_user_and_password(tls_redis_url, conversation):
+    order: List[str] = []
+
+    async def turn(s: CoprodLockStore, name: str) -> None:
+        async with s.lock(conversation):
+            order.append(f"{name} in")
+            await asyncio.sleep(0.01)
+            order.append(f"{name} out")
+
+    async def body(a: CoprodLockStore, b: CoprodLockStore) -> None:
+        await asyncio.gather(turn(a, "a"), turn(b, "b"))
+        assert await a.red.zcard(a.queue_key(conversation)) == 0  # both tickets released
+
+    run(with_stores, tls_redis_url, 2, body)
+    assert sorted(order) == ["a in", "a out", "b in", "b out"]
+    assert order[1] == order[0].replace("in", "out")  # one at a time
+
+
+def test_a_wrong_password_over_tls_is_a_lock_error(tls_redis_url, conversation):
+    wrong = tls_redis_url.replace("coprod:", "coprod:not-", 1)
+
+    async def body(s: CoprodLockStore) -> None:
+        with pytest.raises(LockError):
+            async with s.lock(conversation):
+                pass
+
+    run(with_stores, wrong, 1, body)
 
 
 def test_two_stores_in_two_threads_never_overlap(redis_url, conversation):
