@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,7 +38,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 import yaml  # noqa: E402
 
 from bot import evaluation  # noqa: E402
-from bot.fallback import outcome  # noqa: E402
+from bot.fallback import decide, outcome  # noqa: E402
 from bot.knowledge import load_topics  # noqa: E402
 from bot.topics import TOPICS  # noqa: E402
 
@@ -155,21 +155,28 @@ def is_flow(o: str) -> bool:
     return o.startswith("flow:")
 
 
-def score_real(outcomes: List[str], rows: List[evaluation.Labelled]) -> Dict[str, float]:
+def score_real(outcomes: List[str], rows: List[evaluation.Labelled],
+               parses: Optional[List[Parse]] = None) -> Dict[str, float]:
     """acceptable: an acceptable answer, or no answer where none is acceptable; wrong: answered
-    (or a flow started) with something not acceptable; coverage: share answered at all."""
-    ok = wrong = answered = 0
-    for o, r in zip(outcomes, rows):
+    (or a flow started) with something not acceptable; coverage: share answered at all.
+    offered (with `parses`; not a target): acceptable, or not answered but an acceptable topic is
+    one of the buttons of the reply ("did you mean", "not covered yet"): one click from the answer."""
+    ok = wrong = answered = offered = 0
+    for i, (o, r) in enumerate(zip(outcomes, rows)):
         given = is_answer(o) or is_flow(o)
         answered += given
         if given:
             right = o.split(":", 1)[1] in r.acceptable
             ok += right
             wrong += not right
+            offered += right
         else:
             ok += not r.acceptable
+            buttons = decide(parses[i][1]).topics if parses and o in ("disambiguate", "not_covered") else ()
+            offered += not r.acceptable or bool(set(buttons) & r.acceptable)
     n = max(1, len(rows))
-    return {"acceptable": ok / n, "wrong": wrong / n, "coverage": answered / n, "n": len(rows)}
+    return {"acceptable": ok / n, "wrong": wrong / n, "coverage": answered / n, "offered": offered / n,
+            "n": len(rows)}
 
 
 def score_general(outcomes: List[str]) -> Dict[str, float]:
@@ -211,7 +218,9 @@ def evaluate(predict: Callable[[str], Parse], split: str) -> Dict[str, Any]:
     held = heldout()
     out = lambda rows: [outcome(*predict(r.text)) for r in rows]  # noqa: E731
     held_parses = [predict(t) for t, _ in held]
-    return {"real": score_real(out(real), real), "hwu64": score_general(out(general)),
+    real_parses = [predict(r.text) for r in real]
+    real_outcomes = [outcome(*p) for p in real_parses]
+    return {"real": score_real(real_outcomes, real, real_parses), "hwu64": score_general(out(general)),
             "sharing": score_general(out(sharing)), "heldout": score_heldout(held_parses, held)}
 
 
@@ -221,6 +230,7 @@ def table(results: Dict[str, Dict[str, Any]], split: str) -> str:
         (f"real questions ({split}): acceptable", lambda r: r["real"]["acceptable"], ">= 85%"),
         (f"real questions ({split}): wrong topic", lambda r: r["real"]["wrong"], "<= 5%"),
         (f"real questions ({split}): coverage", lambda r: r["real"]["coverage"], ""),
+        (f"real questions ({split}): acceptable or offered", lambda r: r["real"]["offered"], ""),
         (f"HWU64 ({split}): knowledge answers", lambda r: r["hwu64"]["knowledge"], "<= 1%"),
         (f"HWU64 ({split}): flow starts", lambda r: r["hwu64"]["flow"], "<= 0.5%"),
         (f"word-sharing ({split}): rejected", lambda r: r["sharing"]["rejected"], ">= 95%"),
