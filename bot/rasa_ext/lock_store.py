@@ -74,16 +74,16 @@ return redis.call('ZREM', KEYS[1], ARGV[1])
 """
 
 
-def redis_client(options: Dict[str, Any]) -> "aioredis.Redis":
-    """The Redis client of the endpoint's options: `url` a whole Redis URL (redis://, rediss:// for
-    TLS, user name and password, /db, redis-py's query options such as ssl_ca_certs), or, as in
-    Rasa's own lock store, a host name with `port`, `db`, `username`, `password` and `use_ssl`.
+def redis_client(address: str, options: Optional[Dict[str, Any]] = None) -> "aioredis.Redis":
+    """The Redis client for `address`: a whole Redis URL (redis://, rediss:// for TLS, user name and
+    password, /db, redis-py's query options such as ssl_ca_certs), or, as in Rasa's own lock store,
+    a host name with `port`, `db`, `username`, `password` and `use_ssl` in `options`.
     The db is 1 unless given (Rasa's default for lock stores)."""
-    host = str(options.get("host") or "localhost")
+    options = options or {}
     timeout = float(options.get("socket_timeout", SOCKET_TIMEOUT_SECONDS))
-    if "://" in host:
-        return aioredis.from_url(host, db=1, socket_timeout=timeout)  # the URL's own parts win
-    return aioredis.Redis(host=host, port=int(options.get("port", 6379)), db=int(options.get("db", 1)),
+    if "://" in address:
+        return aioredis.from_url(address, db=1, socket_timeout=timeout)  # the URL's own parts win
+    return aioredis.Redis(host=address, port=int(options.get("port", 6379)), db=int(options.get("db", 1)),
                           username=options.get("username"), password=options.get("password"),
                           ssl=bool(options.get("use_ssl", False)), socket_timeout=timeout)
 
@@ -94,7 +94,7 @@ class CoprodLockStore(LockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **options: Any) -> None:
         if endpoint_config is not None:
             options = {"host": endpoint_config.url, **endpoint_config.kwargs, **options}
-        self.red = redis_client(options)
+        self.red = redis_client(str(options.get("host") or "localhost"), options)
         self.key_prefix = key_prefix(str(options.get("key_prefix") or ""))
         self._issue = self.red.register_script(_ISSUE)
         self._check = self.red.register_script(_CHECK)

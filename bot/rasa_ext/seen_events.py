@@ -44,7 +44,7 @@ class RedisSeenEvents:
     def __init__(self, url: str, prefix: str = "coprod:slack-seen:", ttl: int = TTL_S) -> None:
         from bot.rasa_ext.lock_store import redis_client
 
-        self._redis = redis_client({"host": url})  # the lock store's Redis: TLS, user, db read alike
+        self._redis = redis_client(url)  # the lock store's Redis: TLS, user, db read alike
         self.prefix, self.ttl = prefix, ttl
 
     async def check_and_add(self, key: str) -> bool:

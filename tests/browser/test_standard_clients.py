@@ -54,7 +54,6 @@ def assert_one_allow_origin(responses: list, origin: str) -> None:
         assert values == [origin], (r.request.method, r.url, values)
 
 
-
 # --------------------------------------------------------------------------- rasa-webchat
 
 WC_BOT = ".rw-response"

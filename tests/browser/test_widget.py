@@ -98,7 +98,6 @@ def tab_to(page: Page, testid: str, key: str = "Tab", limit: int = 25) -> None:
     raise AssertionError(f"{testid} not reached with {key} in {limit} presses")
 
 
-
 def run_axe(page: Page, axe_js: str) -> dict:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=axe_js)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import socket
 import subprocess
 import threading
 import time
@@ -20,7 +19,7 @@ from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
 from bot.rasa_ext.lock_store import CoprodLockStore
-from bot.runner import effective_endpoints, free_port
+from bot.runner import effective_endpoints, free_port, port_in_use
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +53,7 @@ def tls_redis_url(tmp_path_factory) -> Any:
                               stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 10
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+        while not port_in_use("127.0.0.1", port):
             assert server.poll() is None and time.monotonic() < deadline, "the TLS Redis did not start"
             time.sleep(0.05)
         yield f"rediss://coprod:{password}@127.0.0.1:{port}/2?ssl_ca_certs={d / 'cert.pem'}"
