@@ -44,7 +44,10 @@ class Embedder:
             ids = self._tokenizer.encode(text, add_special_tokens=False).ids if text else []
             if not ids:
                 continue
-            vector = self._table[np.clip(ids, 0, self._table.shape[0] - 1)].astype(np.float64).mean(axis=0)
+            rows = np.asarray(ids, dtype=np.intp)
+            if rows.max() >= self._table.shape[0]:  # not for WordLlama's own tokenizer; kept as it was
+                rows = np.minimum(rows, self._table.shape[0] - 1)
+            vector = self._table[rows].astype(np.float64).sum(axis=0) / rows.size
             norm = float(np.sqrt(vector @ vector))
             if norm > 0:
                 out[i] = vector / norm

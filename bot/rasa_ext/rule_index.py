@@ -14,9 +14,14 @@ that scan was about 10% of the Rasa server's CPU (py-spy).
 Every candidate still goes through Rasa's own `_is_rule_applicable`.
 
 `IndexedRulePolicy` is RulePolicy with this lookup, named in config.yml instead of `RulePolicy`
-(so it is part of the trained model, not a patch applied at start). Training is Rasa's own:
-while the policy trains (and prunes its rules) it uses Rasa's scan; the index answers predictions.
-tests/unit/test_rasa_patches.py compares it with the live `RulePolicy._get_possible_keys`.
+(so it is part of the trained model, not a patch applied at start). It also works out the
+conversation's states once per prediction: right after a user message RulePolicy asks for them
+twice (last message as text, then as intent), and each time replays the whole conversation
+(about a third of its state work, py-spy). The two answers differ only in the last user
+state, so both are made from one list. Training is Rasa's own: while the policy trains (and
+prunes its rules) it uses Rasa's scan and states; the index answers predictions.
+tests/unit/test_rasa_patches.py compares its lookups with the live `RulePolicy._get_possible_keys`
+and its predictions with RulePolicy's.
 """
 from __future__ import annotations
 
@@ -24,12 +29,15 @@ import json
 import warnings
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
+from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
 # Rasa's recipe validator looks for `RulePolicy` itself (`node.uses == RulePolicy`) and would warn,
@@ -99,6 +107,8 @@ class IndexedRulePolicy(RulePolicy):
     """RulePolicy whose rule lookup uses `possible_keys` (an index on the last state) when predicting."""
 
     _training = False  # True while `train` runs
+    _predicting = False  # True during one `_predict`, when `_states` may hold its conversation's states
+    _states: Optional[Tuple[DialogueStateTracker, Any, List[Dict[Text, Any]]]] = None
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         """Rasa's training, with Rasa's own rule lookup (it removes rules while it checks them).
@@ -108,6 +118,31 @@ class IndexedRulePolicy(RulePolicy):
             return super().train(training_trackers, domain, **kwargs)
         finally:
             self._training = False
+
+    def _predict(self, tracker: DialogueStateTracker, domain: Domain) -> Tuple[PolicyPrediction, Optional[Text]]:
+        if self._training:
+            return super()._predict(tracker, domain)
+        self._predicting, self._states = True, None
+        try:
+            return super()._predict(tracker, domain)
+        finally:
+            self._predicting, self._states = False, None
+
+    def _prediction_states(self, tracker: DialogueStateTracker, domain: Domain,
+                           use_text_for_last_user_input: bool = False,
+                           rule_only_data: Optional[Dict[Text, Any]] = None) -> List[Dict[Text, Any]]:
+        """Rasa's `prediction_states` for RulePolicy (no rule-only turns ignored, nothing removed), with
+        the replay of the conversation done once per prediction; each caller gets its own copy."""
+        if not self._predicting or not isinstance(self.featurizer, MaxHistoryTrackerFeaturizer):
+            return super()._prediction_states(tracker, domain, use_text_for_last_user_input, rule_only_data)
+        featurizer = self.featurizer
+        if self._states is None or self._states[0] is not tracker or self._states[1] != rule_only_data:
+            states = featurizer._create_states(tracker, domain, ignore_rule_only_turns=False,
+                                               rule_only_data=rule_only_data)
+            self._states = (tracker, rule_only_data, featurizer.slice_state_history(states, featurizer.max_history))
+        copies = [{part: dict(features) for part, features in state.items()} for state in self._states[2]]
+        featurizer._choose_last_user_input([copies], use_text_for_last_user_input)
+        return copies
 
     def _get_possible_keys(self, lookup: Dict[Text, Text], states: List[Dict[Text, Any]]) -> Set[Text]:
         if self._training:

@@ -12,6 +12,7 @@ fails within seconds (the person is asked to try again) while the server keeps a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -28,7 +29,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.db import create_engine
+from bot.db import BUSY_TIMEOUT_S, create_engine
 from bot.rasa_ext.patches import not_applied
 from bot.settings import settings
 
@@ -72,6 +73,11 @@ class CoprodTrackerStore(SQLTrackerStore):
         self._recent: "OrderedDict[str, _Recent]" = OrderedDict()
         self._recent_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="tracker-db")
+        # SQLite has one writer at a time. Left to themselves, the pool's threads each wait for the
+        # file lock by sleeping and retrying, and with 100 users one could lose every retry for
+        # the whole busy timeout ("database is locked", the turn failed: make bench). So this
+        # process's writes take turns here (_WriteTurn); only the action server's still compete.
+        self._write_turn: Any = _WriteTurn() if url.startswith("sqlite") else contextlib.nullcontext()
         # plain driver SQL: building and cache-keying a SQLAlchemy statement on every turn cost
         # more than the query itself (py-spy, 20 users)
         self._qmark = self.engine.dialect.paramstyle == "qmark"
@@ -136,7 +142,7 @@ class CoprodTrackerStore(SQLTrackerStore):
         COMPACT_AFTER_EVENTS events start a compact session. One transaction for all of it."""
         sender_id = tracker.sender_id
         recent = self._forget(sender_id)
-        with self.session_scope() as session:
+        with self._write_turn, self.session_scope() as session:
             if recent is not None and recent.tracker is tracker:
                 # the tracker this store handed out: its events past `length` are new. If another
                 # writer changed the sender's rows meanwhile, the head stored here will not match
@@ -181,6 +187,22 @@ class CoprodTrackerStore(SQLTrackerStore):
             sql = self._insert_head + ", ".join([self._insert_row] * len(chunk)) + " RETURNING id"
             ids += [row[0] for row in connection.exec_driver_sql(sql, tuple(v for r in chunk for v in r))]
         return ids
+
+
+class _WriteTurn:
+    """One SQLite write transaction of this process at a time. A write that cannot get its turn
+    within the busy timeout fails as a locked file would, so a turn still fails within seconds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(timeout=BUSY_TIMEOUT_S):
+            raise sa.exc.OperationalError("waiting for this process's turn to write", None,
+                                          Exception("database is locked"))
+
+    def __exit__(self, *exc: Any) -> None:
+        self._lock.release()
 
 
 def _warn_if_unpatched() -> None:

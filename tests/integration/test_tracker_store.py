@@ -151,3 +151,74 @@ def test_a_compact_session_keeps_the_slots_and_the_assistants_side_of_the_last_t
     # the whole transcript stays stored (until the retention job or "delete my data")
     full = run_coroutine(b.retrieve_full_tracker("robin"))
     assert texts(full)[-1] == f"private question {i - 1}"
+
+
+def _sqlite_store(tmp_path, domain):
+    from bot.rasa_ext.tracker_store import CoprodTrackerStore
+
+    url = f"sqlite:///{tmp_path / 'trackers.db'}"
+    db.migrate(url)
+    return CoprodTrackerStore(domain=domain, url=url)
+
+
+def test_on_sqlite_the_pools_writes_take_turns_and_every_one_is_stored(tmp_path, domain):
+    """Many conversations saved at once: one write transaction of the process at a time (left to
+    SQLite, the threads competed for the file lock and, with 100 users, one lost for the whole
+    busy timeout), and each conversation is stored complete."""
+    import asyncio
+    import threading
+
+    from sqlalchemy import event
+
+    store = _sqlite_store(tmp_path, domain)
+    open_writes, most = set(), [0]
+    guard = threading.Lock()
+
+    def on_execute(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("INSERT", "DELETE")):
+            with guard:
+                open_writes.add(id(conn.connection))
+                most[0] = max(most[0], len(open_writes))
+
+    def on_end(conn):
+        with guard:
+            open_writes.discard(id(conn.connection))
+
+    event.listen(store.engine, "before_cursor_execute", on_execute)
+    event.listen(store.engine, "commit", on_end)
+    event.listen(store.engine, "rollback", on_end)
+
+    async def many():
+        trackers = []
+        for i in range(48):
+            tracker = await store.create_tracker(f"crowd-{i}")
+            for j in range(3):
+                turn(tracker, f"question {i}.{j}", "benefits", "utter_benefits")
+            trackers.append(tracker)
+        await asyncio.gather(*(store.save(t) for t in trackers))
+
+    run_coroutine(many())
+    assert most[0] == 1
+    reader = _sqlite_store(tmp_path, domain)
+    for i in (0, 23, 47):
+        assert texts(run_coroutine(reader.retrieve(f"crowd-{i}"))) == [f"question {i}.{j}" for j in range(3)]
+
+
+def test_on_sqlite_a_write_that_cannot_get_its_turn_fails_within_the_busy_timeout(tmp_path, domain, monkeypatch):
+    import sqlalchemy as sa
+
+    from bot.rasa_ext import tracker_store
+
+    monkeypatch.setattr(tracker_store, "BUSY_TIMEOUT_S", 0.3)
+    store = _sqlite_store(tmp_path, domain)
+    tracker = run_coroutine(store.create_tracker("waiting"))
+    turn(tracker, "hi", "greet", "utter_greet")
+    store._write_turn._lock.acquire()  # another write of this process that does not finish
+    try:
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+            run_coroutine(store.save(tracker))
+    finally:
+        store._write_turn._lock.release()
+    assert texts(run_coroutine(_sqlite_store(tmp_path, domain).retrieve("waiting"))) == []  # nothing half-written
+    run_coroutine(store.save(tracker))  # its turn comes once the other write is done
+    assert texts(run_coroutine(_sqlite_store(tmp_path, domain).retrieve("waiting"))) == ["hi"]

@@ -185,6 +185,16 @@ def _story_trackers(domain: Domain) -> List[DialogueStateTracker]:
                                  use_story_concatenation=False).generate_story_trackers()
 
 
+def prediction_points(domain: Domain) -> Iterator[DialogueStateTracker]:
+    """Every point of every test story (tests/test_stories.yml) where a policy predicts an action:
+    the conversation up to each action after the first."""
+    for tracker in _story_trackers(domain):
+        events = list(tracker.events)
+        for i, event in enumerate(events):
+            if isinstance(event, ActionExecuted) and i:
+                yield DialogueStateTracker.from_events(tracker.sender_id, events[:i], domain.slots)
+
+
 def lookups_of_the_model(policy: Any, domain: Domain) -> Iterator[Tuple[Dict[str, str], List[Dict[str, Any]]]]:
     """(lookup, states) pairs the policy is asked about: every prediction of every test story
     (tests/test_stories.yml), and every memorised rule as a conversation, alone and after others."""
@@ -196,12 +206,8 @@ def lookups_of_the_model(policy: Any, domain: Domain) -> Iterator[Tuple[Dict[str
 
     policy._get_possible_keys = record
     try:
-        for tracker in _story_trackers(domain):
-            events = list(tracker.events)
-            for i, event in enumerate(events):
-                if isinstance(event, ActionExecuted) and i:
-                    partial = DialogueStateTracker.from_events(tracker.sender_id, events[:i], domain.slots)
-                    policy.predict_action_probabilities(partial, domain, rule_only_data=policy._get_rule_only_data())
+        for partial in prediction_points(domain):
+            policy.predict_action_probabilities(partial, domain, rule_only_data=policy._get_rule_only_data())
     finally:
         del policy._get_possible_keys
     yield from calls

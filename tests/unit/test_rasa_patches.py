@@ -19,6 +19,9 @@ import rasa.core.processor as processor
 import rasa.core.run
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import FailSafeTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_ext import patches
@@ -29,6 +32,7 @@ from tests.unit.rasa_patch_helpers import (
     copy_uses_outside_debug_logs,
     load_rule_policies,
     lookups_of_the_model,
+    prediction_points,
     run_both,
     serve_until_stopped,
     store_outcomes,
@@ -37,7 +41,7 @@ from tests.unit.rasa_patch_helpers import (
 from tests.unit.test_action_reply_validation import INVALID, VALID
 
 ALL = ["action_reply_validation", "no_silent_tracker_fallback", "shared_action_session", "debug_only_copies",
-       "sequential_graph_runner", "action_timeout"]
+       "sequential_graph_runner", "action_timeout", "domain_is_empty_once", "event_types_once"]
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +63,8 @@ def targets() -> Dict[str, Any]:
             "save": vars(FailSafeTrackerStore)["save"], "session": vars(EndpointConfig)["session"],
             "configure_app": rasa.core.run.configure_app, "processor.copy": processor.copy,
             "rule_policy.copy": rule_policy.copy, "runner": processor.DaskGraphRunner,
-            "timeout": rasa_action.DEFAULT_REQUEST_TIMEOUT}
+            "timeout": rasa_action.DEFAULT_REQUEST_TIMEOUT, "is_empty": vars(Domain)["is_empty"],
+            "resolve_by_type": vars(Event)["resolve_by_type"]}
 
 
 # --- applying: version check, once, logged ---------------------------------------------------
@@ -105,7 +110,7 @@ def test_the_tracker_store_warns_at_start_when_rasa_runs_unpatched(db_url, caplo
         CoprodTrackerStore(url=db_url).engine.dispose()  # a plain `rasa run`
         (warning,) = [r for r in caplog.records if r.name == "coprod.tracker_store"]
         assert warning.levelno == logging.WARNING
-        assert "without 6 of our patches" in warning.getMessage() and "no_silent_tracker_fallback" in warning.getMessage()
+        assert f"without {len(ALL)} of our patches" in warning.getMessage() and "no_silent_tracker_fallback" in warning.getMessage()
         assert "python -m bot.rasa_ext.server run" in warning.getMessage()
         caplog.clear()
         patches.apply_all()  # what bot.rasa_ext.server does before Rasa builds the tracker store
@@ -249,6 +254,56 @@ def test_the_rule_index_finds_what_rasas_rule_policy_finds_in_the_trained_model(
     assert json.dumps(ours.lookup, sort_keys=True) == json.dumps(rasas.lookup, sort_keys=True)
 
 
+def test_the_rule_policy_predicts_what_rasas_rule_policy_predicts_at_every_point_of_the_test_stories():
+    """IndexedRulePolicy works out the states once per prediction: the predictions stay RulePolicy's."""
+    ours, rasas, domain = load_rule_policies()
+    compared = with_rule = 0
+    for tracker in prediction_points(domain):
+        got, expected = (p.predict_action_probabilities(tracker, domain, rule_only_data=p._get_rule_only_data())
+                         for p in (ours, rasas))
+        assert (got.probabilities, got.events, got.optional_events, got.is_end_to_end_prediction,
+                got.is_no_user_prediction, got.hide_rule_turn, got.action_metadata) == (
+            expected.probabilities, expected.events, expected.optional_events, expected.is_end_to_end_prediction,
+            expected.is_no_user_prediction, expected.hide_rule_turn, expected.action_metadata)
+        compared += 1
+        with_rule += max(expected.probabilities) == 1.0
+    assert compared > 150 and with_rule > 100  # many predictions, most of them made by a rule
+    # each call still gets states of its own: text for the last message, then its intent
+    tracker = next(t for t in prediction_points(domain) if t.latest_action_name == "action_listen")
+    ours._predicting = True
+    try:
+        for use_text in (True, False, True):
+            assert ours._prediction_states(tracker, domain, use_text, ours._get_rule_only_data()) == (
+                rasas._prediction_states(tracker, domain, use_text, rasas._get_rule_only_data()))
+    finally:
+        ours._predicting, ours._states = False, None
+
+
+# --- 8. domain emptiness, 9. event classes by name ----------------------------------------------
+
+def test_domain_emptiness_is_rasas_answer_and_an_empty_domain_is_asked_again():
+    _, _, domain = load_rule_policies()
+    live = vars(Domain)["is_empty"]
+    patches.apply_all()
+    empty, small = Domain.empty(), Domain.from_dict({"intents": ["greet"]})
+    for d in (domain, small, empty, domain, small, empty):
+        assert d.is_empty() is live(d)
+    assert (domain.is_empty(), small.is_empty(), empty.is_empty()) == (False, False, True)
+
+
+def test_event_classes_are_found_by_name_as_rasa_finds_them():
+    live = vars(Event)["resolve_by_type"].__func__
+    names = sorted({c.type_name for c in all_subclasses(Event) if getattr(c, "type_name", None)})
+    patches.apply_all()
+    assert len(names) > 20
+    for name in names + names:
+        assert Event.resolve_by_type(name) is live(name)
+    assert Event.resolve_by_type("topic") is None and Event.resolve_by_type("nonsense", Event) is Event
+    with pytest.raises(ValueError, match="Unknown event name 'nonsense'"):
+        Event.resolve_by_type("nonsense")
+    assert type(Event.from_parameters({"event": "slot", "name": "x", "value": 1})).__name__ == "SlotSet"
+
+
 # --- the entry point, as a real server process ---------------------------------------------------
 
 def test_the_entry_point_patches_rasa_and_closes_its_session_when_the_server_stops(tmp_path):
@@ -262,4 +317,4 @@ def test_the_entry_point_patches_rasa_and_closes_its_session_when_the_server_sto
 def test_plain_rasa_run_still_starts_and_warns_that_it_runs_unpatched(tmp_path):
     log, pulls = serve_until_stopped(["-m", "rasa", "run"], tmp_path)
     assert pulls == 1 and "Rasa patch applied" not in log and "closed 1 shared" not in log
-    assert "WARNING" in log and "runs without 6 of our patches" in log and "python -m bot.rasa_ext.server run" in log
+    assert "WARNING" in log and f"runs without {len(ALL)} of our patches" in log and "python -m bot.rasa_ext.server run" in log

@@ -12,7 +12,10 @@ works, without them; our tracker store then logs a WARNING naming what is missin
 4. debug_only_copies: no deep copies for debug log lines unless --debug.
 5. sequential_graph_runner: the model's graphs run in a fixed order, without dask.
 6. action_timeout: action server calls time out after 20 s, not 300 s.
-The seventh change, RulePolicy's rules found through an index, is not a patch: it is the policy
+7. domain_is_empty_once: whether the domain is empty is worked out once, not on every message.
+8. event_types_once: a stored event's class is found by its type name once, not by a walk of all
+   Event subclasses for every event read.
+The ninth change, RulePolicy's rules found through an index, is not a patch: it is the policy
 `bot.rasa_ext.rule_index.IndexedRulePolicy` named in config.yml, so it is part of the model.
 
 Each `apply()` checks the Rasa version first (bot.rasa_ext.patches.base: on anything but 3.6.x it
@@ -27,6 +30,8 @@ from bot.rasa_ext.patches import (
     action_reply_validation,
     action_timeout,
     debug_only_copies,
+    domain_is_empty_once,
+    event_types_once,
     no_silent_tracker_fallback,
     sequential_graph_runner,
     shared_action_session,
@@ -35,7 +40,7 @@ from bot.rasa_ext.patches.base import applied
 
 PATCHES: Tuple[Tuple[str, Callable[[], bool]], ...] = tuple((m.NAME, m.apply) for m in (
     action_reply_validation, no_silent_tracker_fallback, shared_action_session, debug_only_copies,
-    sequential_graph_runner, action_timeout))
+    sequential_graph_runner, action_timeout, domain_is_empty_once, event_types_once))
 
 
 def apply_all() -> List[str]:
