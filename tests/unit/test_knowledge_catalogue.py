@@ -31,12 +31,18 @@ def map_ids():
     return set(re.findall(r"^\| `([a-z_]+)` \|", tables, flags=re.M))
 
 
+# Topics of ours beyond the knowledge map, each added because people ask it (README, "Adding a
+# knowledge topic"): participant_roles answers what consumer reps, Experts by Experience and the
+# like are: 26 of the 234 real questions mention such roles.
+BEYOND_THE_MAP = {"participant_roles"}
+
+
 def test_every_topic_of_the_knowledge_map_has_its_own_file(topics):
     if not MAP.exists():
         pytest.skip("shared/knowledge-map.md is not beside the repository")
     ids = map_ids()
     assert len(ids) == 37
-    assert {t.id for t in topics} == ids
+    assert {t.id for t in topics} == ids | BEYOND_THE_MAP
 
 
 def heldout_counts():
