@@ -45,7 +45,7 @@ class Embedder:
             if not ids:
                 continue
             rows = np.asarray(ids, dtype=np.intp)
-            if rows.max() >= self._table.shape[0]:  # not for WordLlama's own tokenizer; kept as it was
+            if rows.max() >= self._table.shape[0]:  # an id past the table (never WordLlama's own): its last row
                 rows = np.minimum(rows, self._table.shape[0] - 1)
             vector = self._table[rows].astype(np.float64).sum(axis=0) / rows.size
             norm = float(np.sqrt(vector @ vector))
