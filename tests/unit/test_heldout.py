@@ -55,3 +55,16 @@ def test_no_training_line_is_given_two_intents(examples):
     for text, intent in examples:
         labels.setdefault(" ".join(text.lower().split()), set()).add(intent.split("/")[0])
     assert {t: sorted(i) for t, i in labels.items() if len(i) > 1} == {}
+
+
+def test_real_questions_name_their_page_and_only_topics_that_exist():
+    """A typo in a label ("benefit" for "benefits") would score a right answer as wrong, and a
+    question without its page could not be checked or split by page."""
+    from bot.topics import TOPICS
+
+    real = evaluation.load_real(names=["uk", "au_general"])
+    assert len(real) >= 150
+    assert [r.text for r in real if not r.source.startswith(("http://", "https://"))] == []
+    unknown = {(r.text, label) for r in real for label in r.label.split() if label != "none" and label not in TOPICS}
+    assert unknown == set()
+    assert [r.text for r in real if "none" in r.label.split() and r.acceptable] == []
