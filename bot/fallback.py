@@ -1,7 +1,8 @@
 """Knowing when we don't know. Pure functions over the intent model's ranking.
 
 A knowledge answer is given only when the model is confident of one topic (`topic_threshold` of
-KnowledgeFallbackClassifier in config.yml; other intents use Rasa's usual threshold). Below it,
+KnowledgeFallbackClassifier in config.yml; other intents use Rasa's usual threshold) and the
+question is like some training example of that topic (`min_evidence`, bot.nearest). Otherwise
 `decide` picks one of three kind replies:
 * disambiguate: two topics are both likely -> "did you mean A or B?";
 * not_covered: the question is about our subject but no topic answers it well -> "I don't have a
@@ -71,9 +72,14 @@ def decide(ranking: Sequence[Mapping[str, Any]]) -> Decision:
     return Decision("out_of_scope", (), guess, conf)
 
 
-def below_topic_threshold(intent: Optional[str], confidence: float, threshold: float) -> bool:
-    """A knowledge topic is answered only when the model is at least this sure of it."""
-    return intent in TOPICS and confidence < threshold
+def below_topic_threshold(intent: Optional[str], confidence: float, threshold: float,
+                          evidence: Optional[float] = None, min_evidence: float = 0.0) -> bool:
+    """A knowledge topic is answered only when the model is at least `threshold` sure of it and,
+    where the similarity to the topic's nearest training example is known (`evidence`,
+    bot.nearest), that is at least `min_evidence`."""
+    if intent not in TOPICS:
+        return False
+    return confidence < threshold or (evidence is not None and evidence < min_evidence)
 
 
 def outcome(intent: Optional[str], ranking: Sequence[Mapping[str, Any]]) -> str:

@@ -3,7 +3,9 @@
 Wraps `bot.nlu_model` (TF-IDF on lemmas + logistic regression). It reads the lemmas that
 SpacyTokenizer puts on each message, sets `intent` and `intent_ranking`, and for retrieval
 intents (`out_of_scope/<kind>`) fills `response_selector` the way Rasa's ResponseSelector
-does, so `utter_out_of_scope` picks the right reply without a TensorFlow model.
+does, so `utter_out_of_scope` picks the right reply without a TensorFlow model. When the best
+intent is a knowledge topic, `intent["evidence"]` is the similarity of the message to that
+topic's nearest training example (`bot.nearest`); KnowledgeFallbackClassifier reads it.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import nlu_model
+from bot.nearest import INDEX_FILE, ExampleIndex
+from bot.topics import TOPICS
 
 
 def lemma_text(message: Message) -> str:
@@ -33,12 +37,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"C": 10.0, "char_ngrams": [2, 4], "embedding_weight": 0.0, "ranking_length": 10,
-                "cache_dir": ".cache/nlu-models"}
+                "cache_dir": ".cache/nlu-models", "evidence_block": "word"}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 scorer: Optional[nlu_model.Scorer] = None) -> None:
+                 scorer: Optional[nlu_model.Scorer] = None, index: Optional[ExampleIndex] = None) -> None:
         self.config = {**self.get_default_config(), **config}
-        self._storage, self._resource, self.scorer = model_storage, resource, scorer
+        self._storage, self._resource, self.scorer, self.index = model_storage, resource, scorer, index
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -52,8 +56,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.scorer = nlu_model.fit([lemma_text(m) for m in examples], labels, float(self.config["C"]),
                                     tuple(self.config["char_ngrams"]), Path(cache) if cache else None,
                                     embedding_weight=float(self.config["embedding_weight"]))
+        self.index = ExampleIndex.build((self.scorer.tfidf(lemma_text(m)) for m in examples), labels, TOPICS,
+                                        self.scorer.n_features,
+                                        self.scorer.tfidf_block(str(self.config["evidence_block"])))
         with self._storage.write_to(self._resource) as model_dir:
             nlu_model.save(self.scorer, model_dir / nlu_model.MODEL_FILE)
+            self.index.save(model_dir / INDEX_FILE)
         return self._resource
 
     @classmethod
@@ -61,18 +69,24 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
              execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
         with model_storage.read_from(resource) as model_dir:
             scorer = nlu_model.load(model_dir / nlu_model.MODEL_FILE)
-        return cls(config, model_storage, resource, scorer)
+            index = ExampleIndex.load(model_dir / INDEX_FILE)
+        return cls(config, model_storage, resource, scorer, index)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.scorer is None or not messages:
             return messages
-        probabilities = self.scorer.predict_proba([lemma_text(m) for m in messages])
         classes = list(self.scorer.classes_)
         length = int(self.config["ranking_length"])
-        for message, row in zip(messages, probabilities):
-            ranked = nlu_model.rank(classes, row)
+        for message in messages:
+            text = lemma_text(message)
+            features = self.scorer.tfidf(text)
+            ranked = nlu_model.rank(classes, self.scorer.proba(text, features))
             ranking = [{"name": name, "confidence": conf} for name, conf in ranked.intents]
-            message.set("intent", ranking[0], add_to_output=True)
+            best: Dict[str, Any] = dict(ranking[0])
+            name = str(best["name"])
+            if self.index is not None and self.index.covers(name):
+                best["evidence"] = self.index.similarity(features, name)
+            message.set("intent", best, add_to_output=True)
             message.set("intent_ranking", ranking[:length], add_to_output=True)
             if ranked.retrieval:
                 message.set("response_selector", _selector_output(ranked), add_to_output=True)

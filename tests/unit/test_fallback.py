@@ -65,3 +65,18 @@ def test_the_models_own_not_covered_class_says_so_and_offers_the_closest_topics(
     # the same ranking without the not-covered class on top still asks which topic was meant
     assert decide(r(("nlu_fallback", 0.45), ("involvement_groups", 0.3), ("how_to_get_involved", 0.2))).kind \
         == "disambiguate"
+
+
+def test_a_confident_topic_is_answered_only_with_enough_evidence_from_its_examples():
+    below = fallback.below_topic_threshold
+    assert not below("benefits", 0.9, 0.6)  # no evidence known (other classifiers): confidence alone
+    assert not below("benefits", 0.9, 0.6, evidence=0.2, min_evidence=0.2)
+    assert below("benefits", 0.9, 0.6, evidence=0.19, min_evidence=0.2)
+    assert below("benefits", 0.5, 0.6, evidence=0.9, min_evidence=0.2)
+    assert not below("greet", 0.9, 0.6, evidence=0.0, min_evidence=0.2)  # conversation: Rasa's own threshold
+
+
+def test_a_confident_topic_without_evidence_is_not_covered_with_that_topic_offered():
+    # what action_fallback says to a parse the evidence gate turned down: the topic is one click away
+    d = decide(r(("nlu_fallback", 0.3), ("research_involvement", 0.85), ("out_of_scope", 0.05), ("not_covered", 0.02)))
+    assert d.kind == "not_covered" and d.topics == ("research_involvement",)
