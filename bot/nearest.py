@@ -1,8 +1,8 @@
 """Evidence for a topic: how like the question is the nearest training example of that topic.
 
 The intent model's probabilities say which topic is *more* likely than the others, not whether
-any topic is about the question: "What is a clinical trial?" scores research_involvement 0.85
-because no other class is closer. Comparing the question with the examples of its best topic
+any topic is about the question: "What is Join Dementia Research?" scores research_involvement
+0.93 because no other class is closer, though its nearest example of that topic scores only 0.19. Comparing the question with the examples of its best topic
 tells these apart: a question that shares words and word pairs with some example is about that
 topic; one that shares a topic word and nothing else is not yet covered.
 

@@ -53,10 +53,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         examples = [m for m in training_data.intent_examples if m.get("intent")]
         labels = [m.get("intent_response_key") or m.get("intent") for m in examples]
         cache = self.config.get("cache_dir")
-        self.scorer = nlu_model.fit([lemma_text(m) for m in examples], labels, float(self.config["C"]),
+        texts = [lemma_text(m) for m in examples]
+        self.scorer = nlu_model.fit(texts, labels, float(self.config["C"]),
                                     tuple(self.config["char_ngrams"]), Path(cache) if cache else None,
                                     embedding_weight=float(self.config["embedding_weight"]))
-        self.index = ExampleIndex.build((self.scorer.tfidf(lemma_text(m)) for m in examples), labels, TOPICS,
+        self.index = ExampleIndex.build((self.scorer.tfidf(t) for t in texts), labels, TOPICS,
                                         self.scorer.n_features,
                                         self.scorer.tfidf_block(str(self.config["evidence_block"])))
         with self._storage.write_to(self._resource) as model_dir:
