@@ -6,6 +6,11 @@ takes exactly the flags of `rasa run` (any `rasa` subcommand, in fact: `... serv
 This is the one place the patches of bot.rasa_ext.patches are applied; bot.runner.Stack.start_rasa
 (`python -m bot run`, the integration tests, the benchmark) starts Rasa this way. A plain
 `rasa run` also works, without the patches: our tracker store warns about that at start.
+
+It also keeps JAX out of the server: TensorFlow (which Rasa imports on start even though our
+model uses none of it) imports JAX only for TFLite's model conversion, inside a `try` that
+carries on without it. Nothing the server runs converts models, and not loading JAX saves about
+65 MB of the server's memory.
 """
 from __future__ import annotations
 
@@ -13,7 +18,20 @@ import os
 import sys
 from typing import List, Optional
 
-from bot.rasa_ext.patches import apply_all
+# Optional imports of Rasa's dependencies that the server never uses (see the module docstring).
+# A `None` in sys.modules makes `import jax` raise ImportError, the case TensorFlow provides for.
+UNUSED_OPTIONAL_IMPORTS = ("jax",)
+
+
+def skip_unused_imports() -> None:
+    """Make the imports of UNUSED_OPTIONAL_IMPORTS fail (unless one is loaded already)."""
+    for name in UNUSED_OPTIONAL_IMPORTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+skip_unused_imports()  # before anything imports Rasa (the patches below do)
+
+from bot.rasa_ext.patches import apply_all  # noqa: E402
 
 
 def main(argv: Optional[List[str]] = None) -> None:
