@@ -86,8 +86,11 @@ def fit(texts: Sequence[str], labels: Sequence[str], c: float, char_ngrams: Tupl
     of its NLU training data); the model only reads examples and labels, so a cache keyed on
     those makes "edit an answer, retrain" take seconds.
     """
+    from bot import nlu_fit
+    from bot.embeddings import DIM
+
     key = fingerprint(texts, labels, {"C": c, "char_ngrams": list(char_ngrams), "format": FORMAT,
-                                      "embedding_weight": embedding_weight})
+                                      "embedding_weight": embedding_weight, "solver": nlu_fit.SOLVER})
     cached = cache_dir / f"{key}.npz" if cache_dir else None
     if cached is not None and cached.exists():
         try:
@@ -95,7 +98,11 @@ def fit(texts: Sequence[str], labels: Sequence[str], c: float, char_ngrams: Tupl
         except Exception:  # a damaged cache entry is refitted, never trusted
             cached.unlink(missing_ok=True)
     model = build(c, char_ngrams, embedding_weight)
-    model.fit(list(texts), list(labels))
+    features = model[0].fit_transform(list(texts))
+    classifier = model[-1]  # fitted by bot.nlu_fit (the same objective, in half the time)
+    dense = DIM if embedding_weight > 0 else 0  # the embedding block, last of the features
+    nlu_fit.multinomial_logistic(features, dense, labels, classifier.C, classifier.max_iter,
+                                 classifier.tol).apply_to(classifier, features.shape[1])
     scorer = Scorer.from_pipeline(model)
     if cached is not None and cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
