@@ -128,7 +128,7 @@ class Scorer:
     each block, add the weighted sentence embedding, then the linear scores and softmax. The
     weights are kept as float32 (half the memory of scikit-learn's float64: 13 MB for our model);
     the sums are done in float64. A unit test checks it equals the pipeline's `predict_proba` to
-    1e-5, also after saving and loading.
+    1e-6, also after saving and loading.
     """
 
     def __init__(self, blocks: List[Dict[str, Any]], idf: Dict[int, Any], weights: Any, intercept: Any,

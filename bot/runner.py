@@ -21,7 +21,8 @@ from bot.settings import ROOT, Settings, load_settings
 
 MODEL_NAME = "coprod"
 FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data", "bot/rasa_ext/flow_policy.py", "bot/rasa_ext/rule_index.py",
-                      "bot/rasa_ext/intent_classifier.py", "bot/nlu_model.py", "bot/rasa_ext/knowledge_importer.py",
+                      "bot/rasa_ext/intent_classifier.py", "bot/nlu_model.py", "bot/nlu_fit.py", "bot/nearest.py",
+                      "bot/embeddings.py", "bot/rasa_ext/knowledge_importer.py",
                       "bot/knowledge.py", "bot/answers.py", "bot/local_details.py", "bot/organisation.py")
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",

@@ -20,7 +20,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import nlu_model
+from bot import nlu_fit, nlu_model
 from bot.nearest import INDEX_FILE, ExampleIndex
 from bot.topics import TOPICS
 
@@ -43,6 +43,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                  scorer: Optional[nlu_model.Scorer] = None, index: Optional[ExampleIndex] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._storage, self._resource, self.scorer, self.index = model_storage, resource, scorer, index
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Rasa's cache keeps a fitted classifier by its inputs and config; the solver too."""
+        return nlu_fit.SOLVER
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

@@ -71,6 +71,6 @@ class KnowledgeImporter(RasaFileImporter):
         shared with nothing, so the combined data takes its parts as they are."""
         examples = [Message.build(text=text, intent=t.id) for t in self.topics for text in t.examples]
         read = super().get_nlu_data(language)
-        return TrainingData(training_examples=read.training_examples + examples, entity_synonyms=read.entity_synonyms,
-                            regex_features=read.regex_features, lookup_tables=read.lookup_tables,
-                            responses=read.responses)
+        return TrainingData(training_examples=read.training_examples + examples,
+                            entity_synonyms=read.entity_synonyms, regex_features=read.regex_features,
+                            lookup_tables=read.lookup_tables, responses=read.responses)

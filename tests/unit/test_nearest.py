@@ -60,4 +60,4 @@ def test_proba_from_features_already_computed_equals_predict_proba(fitted):
     pipeline, scorer, _ = fitted
     for text in ["what be coproduction", "", "zzz qqq"]:
         np.testing.assert_allclose(scorer.proba(text, scorer.tfidf(text)), pipeline.predict_proba([text])[0],
-                                   rtol=1e-5, atol=1e-7)
+                                   rtol=1e-6, atol=1e-8)

@@ -39,7 +39,7 @@ def test_the_scorer_gives_the_pipelines_probabilities_also_after_saving_and_load
     texts = ["can i take paracetamol", "what be coproduction", "move my booking", "zzz qqq",
              "booking booking booking appointment", "", "coprodution benfits"]
     for s in (scorer, loaded):
-        np.testing.assert_allclose(s.predict_proba(texts), pipeline.predict_proba(texts), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(s.predict_proba(texts), pipeline.predict_proba(texts), rtol=1e-6, atol=1e-8)
         assert list(s.classes_) == list(pipeline.classes_)
         assert s.predict(texts) == list(pipeline.predict(texts))
 
@@ -98,7 +98,7 @@ def test_the_scorer_equals_the_pipeline_with_the_sentence_embedding_block_too(tm
     loaded = nlu_model.load(tmp_path / "m.npz")
     texts = ["can i take paracetamol", "what be coproduction", "zzz qqq", "", "move my booking please"]
     for s in (scorer, loaded):
-        np.testing.assert_allclose(s.predict_proba(texts), pipeline.predict_proba(texts), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(s.predict_proba(texts), pipeline.predict_proba(texts), rtol=1e-6, atol=1e-8)
 
 
 def test_the_embedding_puts_paraphrases_closer_than_unrelated_text():
