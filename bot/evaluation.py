@@ -8,6 +8,10 @@
   its address and the topic ids whose answer is acceptable (or none). A stable hash of the
   page address puts each page in `dev` (two thirds) or `test` (one third), so questions from one
   page never sit on both sides.
+* Two annotators labelled every real question on their own (`tests/real_questions/annotators/`,
+  with the guideline); a third, blind to what the model says, settled the questions on which they
+  differed, and that is the label in the question files. `agreement` and `annotator_outcome`
+  let `make bench-nlu` show how far apart two careful people are on the same questions.
 """
 from __future__ import annotations
 
@@ -15,13 +19,14 @@ import csv
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HWU64 = ROOT.parent / "shared" / "corpora" / "hwu64" / "utterances.tsv"
 REAL_QUESTIONS = ROOT / "tests" / "real_questions"
+ANNOTATORS = REAL_QUESTIONS / "annotators"
 
 # HWU64 intents that are conversation our assistant handles itself (yes, no, stop, thanks,
 # say again, what do you mean): measured, never used as out-of-scope training negatives.
@@ -64,6 +69,11 @@ def real_split(line: Labelled) -> str:
     return "test" if bucket(key) % 3 == 0 else "dev"
 
 
+def question_key(text: str) -> str:
+    """One question however it was copied: lower case, one kind of apostrophe, single spaces."""
+    return " ".join(text.lower().replace("\u2019", "'").split())
+
+
 def load_real(split: Optional[str] = None, names: Optional[List[str]] = None,
               directory: Path = REAL_QUESTIONS) -> List[Labelled]:
     rows: List[Labelled] = []
@@ -74,7 +84,7 @@ def load_real(split: Optional[str] = None, names: Optional[List[str]] = None,
         with path.open(encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f, delimiter="\t"):
                 text = (r.get("text") or "").strip()
-                key = " ".join(text.lower().replace("\u2019", "'").split())
+                key = question_key(text)
                 if text and key not in seen:
                     seen.add(key)
                     rows.append(Labelled(text, (r.get("acceptable") or "none").strip() or "none",
@@ -95,3 +105,38 @@ def nlu_file_examples(path: Path) -> List[Tuple[str, str]]:
             if line.startswith("- "):
                 out.append((line[2:].strip(), intent))
     return out
+
+
+def load_annotator(name: str, directory: Path = ANNOTATORS) -> Dict[str, Tuple[str, ...]]:
+    """One annotator's own labels (`<name>.tsv`: text, acceptable): question key -> the topic ids
+    in the annotator's order, () for none."""
+    with (directory / f"{name}.tsv").open(encoding="utf-8", newline="") as f:
+        return {question_key(r["text"]): tuple(x for x in (r.get("acceptable") or "").split() if x != "none")
+                for r in csv.DictReader(f, delimiter="\t")}
+
+
+def annotator_outcome(ids: Sequence[str]) -> str:
+    """What an annotator's labels would have the assistant do, in bot.fallback.outcome's terms:
+    answer with the first topic they listed, or give no answer."""
+    return f"answer:{ids[0]}" if ids else "not_covered"
+
+
+@dataclass(frozen=True)
+class Agreement:
+    n: int
+    same_set: float       # share of questions given exactly the same acceptable topics
+    answer_or_not: float  # share on which both say "some topic answers it", or both say none
+    kappa: float          # Cohen's kappa of that answer-or-not judgement
+
+
+def agreement(a: Mapping[str, Sequence[str]], b: Mapping[str, Sequence[str]], keys: Sequence[str]) -> Agreement:
+    """How two annotators' labels of the same questions agree."""
+    n = len(keys)
+    if not n:
+        return Agreement(0, 0.0, 0.0, 0.0)
+    same = sum(set(a[k]) == set(b[k]) for k in keys) / n
+    observed = sum(bool(a[k]) == bool(b[k]) for k in keys) / n
+    pa, pb = sum(bool(a[k]) for k in keys) / n, sum(bool(b[k]) for k in keys) / n
+    chance = pa * pb + (1 - pa) * (1 - pb)
+    kappa = (observed - chance) / (1 - chance) if chance < 1 else 1.0
+    return Agreement(n, same, observed, kappa)

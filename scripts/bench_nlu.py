@@ -15,6 +15,9 @@ Data (bot/evaluation.py has the splits; none of it is training data):
                   60% trains the negatives, `dev` calibrates, `test` measures.
   word-sharing    tests/real_questions/word_sharing.tsv: out-of-scope lines sharing a word with a topic.
   held-out        tests/nlu_heldout/*.yml: our own phrasings in voices unlike the training data.
+  annotators      tests/real_questions/annotators/: each annotator's own labels of the real
+                  questions; printed under the table as a human reference (how a careful person
+                  scores on the same rows), not a system.
 
     python scripts/bench_nlu.py [--only ours] [--split test|dev]
 """
@@ -251,6 +254,28 @@ def table(results: Dict[str, Dict[str, Any]], split: str) -> str:
     return "\n".join(lines)
 
 
+def human_reference(split: str) -> str:
+    """Each annotator's labels scored as if they were a system: on the settled labels (which they
+    helped to make) and on the other annotator's (independent), and how far the two agree."""
+    real = evaluation.load_real(split, ["uk", "au_general"])
+    keys = [evaluation.question_key(r.text) for r in real]
+    labels = {name: evaluation.load_annotator(name) for name in ("first", "second")}
+    lines = [f"human reference, real questions ({split}, {len(real)}): each annotator's labels as answers "
+             "(first topic listed, or none)"]
+    for name, other in (("first", "second"), ("second", "first")):
+        outcomes = [evaluation.annotator_outcome(labels[name][k]) for k in keys]
+        on_gold = score_real(outcomes, real)
+        as_other = [evaluation.Labelled(r.text, " ".join(labels[other][k]) or "none") for r, k in zip(real, keys)]
+        on_other = score_real(outcomes, as_other)
+        lines.append(f"  annotator {name:6}  on the settled labels: acceptable {on_gold['acceptable']:.1%}, wrong "
+                     f"{on_gold['wrong']:.1%}; on annotator {other}'s: acceptable {on_other['acceptable']:.1%}, "
+                     f"wrong {on_other['wrong']:.1%}")
+    a = evaluation.agreement(labels["first"], labels["second"], keys)
+    lines.append(f"  the two give the same topics to {a.same_set:.1%} of questions and agree whether any topic answers "
+                 f"on {a.answer_or_not:.1%} (Cohen's kappa {a.kappa:.2f})")
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", choices=("ours", "rasa-default", "tfidf-logreg"), action="append")
@@ -286,6 +311,8 @@ def main() -> int:
     if "rasa-default" in results and args.epochs != 100:
         print(f"note: rasa-default trained for {args.epochs} epochs, not rasa init's 100")
     print(table(results, args.split))
+    print()
+    print(human_reference(args.split))
     for name, r in results.items():
         print(f"\nheld-out confusions, {name} (gold -> outcome: count):")
         for (g, p), n in r["heldout"]["confusions"].most_common(10):
