@@ -16,7 +16,7 @@ Data (bot/evaluation.py has the splits; none of it is training data):
   word-sharing    tests/real_questions/word_sharing.tsv: out-of-scope lines sharing a word with a topic.
   held-out        tests/nlu_heldout/*.yml: our own phrasings in voices unlike the training data.
   annotators      tests/real_questions/annotators/: each annotator's own labels of the real
-                  questions; printed under the table as a human reference (how a careful person
+                  questions; printed under the table as an annotator reference (how a careful reader
                   scores on the same rows), not a system.
 
     python scripts/bench_nlu.py [--only ours] [--split test|dev]
@@ -254,13 +254,13 @@ def table(results: Dict[str, Dict[str, Any]], split: str) -> str:
     return "\n".join(lines)
 
 
-def human_reference(split: str) -> str:
+def annotator_reference(split: str) -> str:
     """Each annotator's labels scored as if they were a system: on the settled labels (which they
     helped to make) and on the other annotator's (independent), and how far the two agree."""
     real = evaluation.load_real(split, ["uk", "au_general"])
     keys = [evaluation.question_key(r.text) for r in real]
     labels = {name: evaluation.load_annotator(name) for name in ("first", "second")}
-    lines = [f"human reference, real questions ({split}, {len(real)}): each annotator's labels as answers "
+    lines = [f"annotator reference, real questions ({split}, {len(real)}): each annotator's labels as answers "
              "(first topic listed, or none)"]
     for name, other in (("first", "second"), ("second", "first")):
         outcomes = [evaluation.annotator_outcome(labels[name][k]) for k in keys]
@@ -312,7 +312,7 @@ def main() -> int:
         print(f"note: rasa-default trained for {args.epochs} epochs, not rasa init's 100")
     print(table(results, args.split))
     print()
-    print(human_reference(args.split))
+    print(annotator_reference(args.split))
     for name, r in results.items():
         print(f"\nheld-out confusions, {name} (gold -> outcome: count):")
         for (g, p), n in r["heldout"]["confusions"].most_common(10):

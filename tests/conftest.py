@@ -13,6 +13,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
+def load_bench_nlu():
+    """scripts/bench_nlu.py as a module (scripts/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_nlu", ROOT / "scripts" / "bench_nlu.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def db_url(tmp_path, monkeypatch):
     """A new SQLite database with the Alembic schema, used as DATABASE_URL."""

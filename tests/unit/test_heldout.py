@@ -1,20 +1,9 @@
 """What measures the model stays unseen: no held-out phrasing, real question or HWU64 dev/test
 line appears in the training data."""
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from bot import evaluation
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _bench_nlu():
-    spec = importlib.util.spec_from_file_location("bench_nlu", ROOT / "scripts" / "bench_nlu.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import load_bench_nlu as _bench_nlu
 
 
 @pytest.fixture(scope="module")
