@@ -12,7 +12,6 @@ fails within seconds (the person is asked to try again) while the server keeps a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import threading
@@ -30,6 +29,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionSt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.db import BUSY_TIMEOUT_S, create_engine
+from bot.rasa_ext.group_commit import GroupCommit
 from bot.rasa_ext.patches import not_applied
 from bot.settings import settings
 
@@ -75,9 +75,11 @@ class CoprodTrackerStore(SQLTrackerStore):
         self._pool = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="tracker-db")
         # SQLite has one writer at a time. Left to themselves, the pool's threads each wait for the
         # file lock by sleeping and retrying, and with 100 users one could lose every retry for
-        # the whole busy timeout ("database is locked", the turn failed: make bench). So this
-        # process's writes take turns here (_WriteTurn); only the action server's still compete.
-        self._write_turn: Any = _WriteTurn() if url.startswith("sqlite") else contextlib.nullcontext()
+        # the whole busy timeout ("database is locked", the turn failed: make bench). So on SQLite
+        # this process's writes all go through one writer thread, which commits the turns that
+        # queued up meanwhile together (bot/rasa_ext/group_commit.py); only the action server's
+        # writes still compete for the file. PostgreSQL takes concurrent writes from the pool.
+        self._writer: Optional[GroupCommit] = GroupCommit(self.session_scope) if url.startswith("sqlite") else None
         # plain driver SQL: building and cache-keying a SQLAlchemy statement on every turn cost
         # more than the query itself (py-spy, 20 users)
         self._qmark = self.engine.dialect.paramstyle == "qmark"
@@ -116,9 +118,22 @@ class CoprodTrackerStore(SQLTrackerStore):
         return await self._off_loop(self._retrieve_now, sender_id)
 
     async def save(self, tracker: Any) -> None:
-        """Store the new events (in the thread pool; see `_save_now`)."""
+        """Store the new events: on SQLite through the group-committing writer, which a turn waits
+        for at most the busy timeout (then it fails as a locked file would); otherwise in the
+        thread pool. See `_write_events`."""
         await self.stream_events(tracker)
-        await self._off_loop(self._save_now, tracker)
+        if self._writer is None:
+            await self._off_loop(self._save_now, tracker)
+            return
+        recent = self._forget(tracker.sender_id)
+        written = self._writer.submit(lambda session: self._write_events(session, tracker, recent))
+        try:
+            keep, head = await asyncio.wait_for(asyncio.wrap_future(written), BUSY_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            raise sa.exc.OperationalError("waiting for this process's turn to write", None,
+                                          Exception("database is locked")) from None
+        if keep:
+            self._remember(tracker.sender_id, _Recent(tracker, len(tracker.events), head))
 
     def _retrieve_now(self, sender_id: str) -> Any:
         with self.session_scope() as session:
@@ -137,33 +152,38 @@ class CoprodTrackerStore(SQLTrackerStore):
         return tracker
 
     def _save_now(self, tracker: Any) -> None:
-        """Store the new events. After `action_delete_my_data` also forget the whole transcript, so
-        "delete my data" removes what the person typed, not only their saved answers; after
-        COMPACT_AFTER_EVENTS events start a compact session. One transaction for all of it."""
-        sender_id = tracker.sender_id
-        recent = self._forget(sender_id)
-        with self._write_turn, self.session_scope() as session:
-            if recent is not None and recent.tracker is tracker:
-                # the tracker this store handed out: its events past `length` are new. If another
-                # writer changed the sender's rows meanwhile, the head stored here will not match
-                # the database's at the next retrieve, which then reloads.
-                ids = self._insert(session, sender_id, list(tracker.events)[recent.length:])
-                head = (recent.head[0] + len(ids), max(ids) if ids else recent.head[1])
-            else:  # a tracker from elsewhere (a new conversation, the HTTP API): compare with the database
-                stored = self._head(session, sender_id)
-                new_events = list(tracker.events) if stored[0] == 0 else list(self._additional_events(session, tracker))
-                ids = self._insert(session, sender_id, new_events)
-                head = (len(ids), max(ids)) if stored[0] == 0 and ids else self._head(session, sender_id)
-            keep = False
-            if _deleted_this_turn(tracker):
-                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
-            elif len(tracker.events) > COMPACT_AFTER_EVENTS and tracker.latest_action_name == "action_listen":
-                self._insert(session, sender_id, _compact_session(tracker))
-            else:
-                keep = True
+        """Store the new events in a transaction of their own (the thread pool's way)."""
+        recent = self._forget(tracker.sender_id)
+        with self.session_scope() as session:
+            keep, head = self._write_events(session, tracker, recent)
             session.commit()
         if keep:
-            self._remember(sender_id, _Recent(tracker, len(tracker.events), head))
+            self._remember(tracker.sender_id, _Recent(tracker, len(tracker.events), head))
+
+    def _write_events(self, session: Any, tracker: Any, recent: Optional[_Recent]) -> Tuple[bool, Tuple[int, Optional[int]]]:
+        """Write a turn's new events in `session` (not committed); returns whether to keep the
+        tracker in memory, and the sender's head after the write. After `action_delete_my_data`
+        also forget the whole transcript, so "delete my data" removes what the person typed, not
+        only their saved answers; after COMPACT_AFTER_EVENTS events start a compact session."""
+        sender_id = tracker.sender_id
+        if recent is not None and recent.tracker is tracker:
+            # the tracker this store handed out: its events past `length` are new. If another
+            # writer changed the sender's rows meanwhile, the head stored here will not match
+            # the database's at the next retrieve, which then reloads.
+            ids = self._insert(session, sender_id, list(tracker.events)[recent.length:])
+            head = (recent.head[0] + len(ids), max(ids) if ids else recent.head[1])
+        else:  # a tracker from elsewhere (a new conversation, the HTTP API): compare with the database
+            stored = self._head(session, sender_id)
+            new_events = list(tracker.events) if stored[0] == 0 else list(self._additional_events(session, tracker))
+            ids = self._insert(session, sender_id, new_events)
+            head = (len(ids), max(ids)) if stored[0] == 0 and ids else self._head(session, sender_id)
+        if _deleted_this_turn(tracker):
+            session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            return False, head
+        if len(tracker.events) > COMPACT_AFTER_EVENTS and tracker.latest_action_name == "action_listen":
+            self._insert(session, sender_id, _compact_session(tracker))
+            return False, head
+        return True, head
 
     def _values(self, sender_id: str, event: Any) -> Tuple[Any, ...]:
         """The column values of one event's row (as Rasa's SQLTrackerStore writes them)."""
@@ -187,22 +207,6 @@ class CoprodTrackerStore(SQLTrackerStore):
             sql = self._insert_head + ", ".join([self._insert_row] * len(chunk)) + " RETURNING id"
             ids += [row[0] for row in connection.exec_driver_sql(sql, tuple(v for r in chunk for v in r))]
         return ids
-
-
-class _WriteTurn:
-    """One SQLite write transaction of this process at a time. A write that cannot get its turn
-    within the busy timeout fails as a locked file would, so a turn still fails within seconds."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> None:
-        if not self._lock.acquire(timeout=BUSY_TIMEOUT_S):
-            raise sa.exc.OperationalError("waiting for this process's turn to write", None,
-                                          Exception("database is locked"))
-
-    def __exit__(self, *exc: Any) -> None:
-        self._lock.release()
 
 
 def _warn_if_unpatched() -> None:

@@ -161,7 +161,7 @@ def _sqlite_store(tmp_path, domain):
     return CoprodTrackerStore(domain=domain, url=url)
 
 
-def test_on_sqlite_the_pools_writes_take_turns_and_every_one_is_stored(tmp_path, domain):
+def test_on_sqlite_the_writes_take_turns_and_every_one_is_stored(tmp_path, domain):
     """Many conversations saved at once: one write transaction of the process at a time (left to
     SQLite, the threads competed for the file lock and, with 100 users, one lost for the whole
     busy timeout), and each conversation is stored complete."""
@@ -205,6 +205,8 @@ def test_on_sqlite_the_pools_writes_take_turns_and_every_one_is_stored(tmp_path,
 
 
 def test_on_sqlite_a_write_that_cannot_get_its_turn_fails_within_the_busy_timeout(tmp_path, domain, monkeypatch):
+    import threading
+
     import sqlalchemy as sa
 
     from bot.rasa_ext import tracker_store
@@ -213,12 +215,13 @@ def test_on_sqlite_a_write_that_cannot_get_its_turn_fails_within_the_busy_timeou
     store = _sqlite_store(tmp_path, domain)
     tracker = run_coroutine(store.create_tracker("waiting"))
     turn(tracker, "hi", "greet", "utter_greet")
-    store._write_turn._lock.acquire()  # another write of this process that does not finish
+    other_write_done = threading.Event()
+    store._writer.submit(lambda session: other_write_done.wait(10))  # a write that does not finish
     try:
         with pytest.raises(sa.exc.OperationalError, match="database is locked"):
             run_coroutine(store.save(tracker))
     finally:
-        store._write_turn._lock.release()
+        other_write_done.set()
     assert texts(run_coroutine(_sqlite_store(tmp_path, domain).retrieve("waiting"))) == []  # nothing half-written
     run_coroutine(store.save(tracker))  # its turn comes once the other write is done
     assert texts(run_coroutine(_sqlite_store(tmp_path, domain).retrieve("waiting"))) == ["hi"]
