@@ -94,14 +94,16 @@ class GroupCommit:
             future.set_exception(error)
 
     def _commit(self, jobs: List[Job]) -> List[Any]:
-        with self._session_scope() as session:
-            try:
-                results = [job(session) for job in jobs]
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-        return results
+        return commit(self._session_scope, jobs)
+
+
+def commit(session_scope: Callable[[], ContextManager[Any]], jobs: List[Job]) -> List[Any]:
+    """Run the jobs in one session and commit; their results. On an exception nothing is
+    committed (closing the session rolls back)."""
+    with session_scope() as session:
+        results = [job(session) for job in jobs]
+        session.commit()
+    return results
 
 
 def _is_locked(error: BaseException) -> bool:

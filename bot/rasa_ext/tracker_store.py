@@ -12,6 +12,7 @@ fails within seconds (the person is asked to try again) while the server keeps a
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import threading
@@ -29,7 +30,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionSt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.db import BUSY_TIMEOUT_S, create_engine
-from bot.rasa_ext.group_commit import GroupCommit
+from bot.rasa_ext.group_commit import GroupCommit, commit
 from bot.rasa_ext.patches import not_applied
 from bot.settings import settings
 
@@ -118,20 +119,20 @@ class CoprodTrackerStore(SQLTrackerStore):
         return await self._off_loop(self._retrieve_now, sender_id)
 
     async def save(self, tracker: Any) -> None:
-        """Store the new events: on SQLite through the group-committing writer, which a turn waits
-        for at most the busy timeout (then it fails as a locked file would); otherwise in the
-        thread pool. See `_write_events`."""
+        """Store the new events (`_write_events`): on SQLite through the group-committing writer,
+        which a turn waits for at most the busy timeout (then it fails as a locked file would);
+        otherwise in a transaction of their own in the thread pool."""
         await self.stream_events(tracker)
-        if self._writer is None:
-            await self._off_loop(self._save_now, tracker)
-            return
         recent = self._forget(tracker.sender_id)
-        written = self._writer.submit(lambda session: self._write_events(session, tracker, recent))
-        try:
-            keep, head = await asyncio.wait_for(asyncio.wrap_future(written), BUSY_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            raise sa.exc.OperationalError("waiting for this process's turn to write", None,
-                                          Exception("database is locked")) from None
+        write = functools.partial(self._write_events, tracker=tracker, recent=recent)
+        if self._writer is None:
+            keep, head = (await self._off_loop(commit, self.session_scope, [write]))[0]
+        else:
+            try:
+                keep, head = await asyncio.wait_for(asyncio.wrap_future(self._writer.submit(write)), BUSY_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                raise sa.exc.OperationalError("waiting for this process's turn to write", None,
+                                              Exception("database is locked")) from None
         if keep:
             self._remember(tracker.sender_id, _Recent(tracker, len(tracker.events), head))
 
@@ -150,15 +151,6 @@ class CoprodTrackerStore(SQLTrackerStore):
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(r.data) for r in rows], self.domain.slots)
         self._remember(sender_id, _Recent(tracker, len(tracker.events), head))
         return tracker
-
-    def _save_now(self, tracker: Any) -> None:
-        """Store the new events in a transaction of their own (the thread pool's way)."""
-        recent = self._forget(tracker.sender_id)
-        with self.session_scope() as session:
-            keep, head = self._write_events(session, tracker, recent)
-            session.commit()
-        if keep:
-            self._remember(tracker.sender_id, _Recent(tracker, len(tracker.events), head))
 
     def _write_events(self, session: Any, tracker: Any, recent: Optional[_Recent]) -> Tuple[bool, Tuple[int, Optional[int]]]:
         """Write a turn's new events in `session` (not committed); returns whether to keep the

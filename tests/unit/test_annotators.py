@@ -22,7 +22,7 @@ def test_each_annotator_labelled_every_real_question_with_topics_that_exist(real
 
 
 def test_where_the_annotators_agree_the_settled_label_is_theirs(real):
-    """Only the questions they differed on were settled by a third person."""
+    """Only the questions they differed on were settled by a third annotator."""
     first, second = evaluation.load_annotator("first"), evaluation.load_annotator("second")
     agreed = [r for r in real if set(first[evaluation.question_key(r.text)]) == set(second[evaluation.question_key(r.text)])]
     assert len(agreed) >= len(real) // 2
