@@ -655,8 +655,14 @@ class Row:
         return [self.metric, fmt(self.ours, self.digits), fmt(self.example, self.digits), ratio, self.target, verdict]
 
 
-def _le(x: Optional[float], limit: Optional[float]) -> Optional[bool]:
-    return None if x is None or limit is None else x <= limit
+def _at_most(metric: str, ours: Optional[float], example: Optional[float], limit: Optional[float], unit: str = "",
+             digits: int = 1) -> Row:
+    """A row whose target is `ours <= limit` (none when `limit` is None): the label and the check
+    from the one number."""
+    if limit is None:
+        return Row(metric, ours, example, digits=digits)
+    return Row(metric, ours, example, f"<= {limit}" + (f" {unit}" if unit else ""),
+               None if ours is None else ours <= limit, digits)
 
 
 def build_rows(ours: Dict, ex: Dict, train: Optional[Tuple[float, float]]) -> List[Row]:
@@ -670,17 +676,16 @@ def build_rows(ours: Dict, ex: Dict, train: Optional[Tuple[float, float]]) -> Li
         return percentile(r["conc"].all_latencies(), q) if r else None
 
     g = lambda r, k: r.get(k) if r else None  # noqa: E731
-    rows = [Row("start -> first answer (s)", ours["first_answer_s"], g(ex, "first_answer_s"), "<= 10 s",
-                _le(ours["first_answer_s"], 10))]
+    rows = [_at_most("start -> first answer (s)", ours["first_answer_s"], g(ex, "first_answer_s"), 10, "s")]
     limits = {("knowledge", 50): 20, ("knowledge", 95): 10, ("step", 95): 75, ("save", 95): 120}
     for kind in KINDS:
         for q in (50, 95, 99):
-            limit = limits.get((kind, q))
-            rows.append(Row(f"1 user: {KIND_LABELS[kind]} p{q} (ms)", p(ours, "single", kind, q), p(ex, "single", kind, q),
-                            f"<= {limit} ms" if limit else "", _le(p(ours, "single", kind, q), limit)))
+            rows.append(_at_most(f"1 user: {KIND_LABELS[kind]} p{q} (ms)", p(ours, "single", kind, q),
+                                 p(ex, "single", kind, q), limits.get((kind, q)), "ms"))
     rate, ex_rate = ours["conc_rate"], g(ex, "conc_rate")
-    rows.append(Row("20 users: messages/s", rate, ex_rate, ">= 5x example",
-                    None if ex_rate is None else rate >= 5 * ex_rate))
+    times = 5
+    rows.append(Row("20 users: messages/s", rate, ex_rate, f">= {times}x example",
+                    None if ex_rate is None else rate >= times * ex_rate))
     for kind in KINDS:
         for q in (50, 95, 99):
             rows.append(Row(f"20 users: {KIND_LABELS[kind]} p{q} (ms)", p(ours, "conc", kind, q), p(ex, "conc", kind, q)))
@@ -700,22 +705,18 @@ def build_rows(ours: Dict, ex: Dict, train: Optional[Tuple[float, float]]) -> Li
     lo, lx = ours["long"], ex.get("long") if ex else None
     rows.append(Row("long: msg ~10 median (ms) [same time]", lo.early, lx.early if lx else None))
     rows.append(Row("long: msg ~400 median (ms)", lo.late, lx.late if lx else None))
-    rows.append(Row("long: ratio msg 400 / msg 10", lo.late / lo.early, lx.late / lx.early if lx else None, "<= 1.5",
-                    _le(lo.late / lo.early, 1.5), digits=2))
+    rows.append(_at_most("long: ratio msg 400 / msg 10", lo.late / lo.early, lx.late / lx.early if lx else None, 1.5,
+                         digits=2))
     rows.append(Row("long: msg ~10, same conversation (ms)", lo.early_same, lx.early_same if lx else None))
     if train:
-        rows.append(Row("training cold (s) [example: rasa init]", train[0], g(ex, "init_train_s"), "<= 60 s",
-                        _le(train[0], 60)))
-        rows.append(Row("training after answer-text change (s)", train[1], None, "<= 20 s", _le(train[1], 20)))
+        rows.append(_at_most("training cold (s) [example: rasa init]", train[0], g(ex, "init_train_s"), 60, "s"))
+        rows.append(_at_most("training after answer-text change (s)", train[1], None, 20, "s"))
     elif ex:
         rows.append(Row("training: rasa init incl. training (s)", None, ex["init_train_s"]))
-    rows.append(Row("peak RSS Rasa server (MB)", ours["peak"][0], ex["peak"][0] if ex else None, "<= 700 MB",
-                    _le(ours["peak"][0], 700)))
-    rows.append(Row("peak RSS action server (MB)", ours["peak"][1], ex["peak"][1] if ex else None, "<= 150 MB",
-                    _le(ours["peak"][1], 150)))
+    for i, (who, limit) in enumerate((("Rasa server", 700), ("action server", 150))):
+        rows.append(_at_most(f"peak RSS {who} (MB)", ours["peak"][i], ex["peak"][i] if ex else None, limit, "MB"))
     for i, who in enumerate(("Rasa server", "action server")):
-        rows.append(Row(f"RSS growth {who} (%)", ours["growth"][i], ex["growth"][i] if ex else None, "<= 5 %",
-                        _le(ours["growth"][i], 5)))
+        rows.append(_at_most(f"RSS growth {who} (%)", ours["growth"][i], ex["growth"][i] if ex else None, 5, "%"))
     return rows
 
 
