@@ -713,9 +713,10 @@ def build_rows(ours: Dict, ex: Dict, train: Optional[Tuple[float, float]]) -> Li
         rows.append(_at_most("training after answer-text change (s)", train[1], None, 20, "s"))
     elif ex:
         rows.append(Row("training: rasa init incl. training (s)", None, ex["init_train_s"]))
-    for i, (who, limit) in enumerate((("Rasa server", 700), ("action server", 150))):
+    servers = ("Rasa server", "action server")  # the order of the "peak" and "growth" pairs
+    for i, (who, limit) in enumerate(zip(servers, (700, 150))):
         rows.append(_at_most(f"peak RSS {who} (MB)", ours["peak"][i], ex["peak"][i] if ex else None, limit, "MB"))
-    for i, who in enumerate(("Rasa server", "action server")):
+    for i, who in enumerate(servers):
         rows.append(_at_most(f"RSS growth {who} (%)", ours["growth"][i], ex["growth"][i] if ex else None, 5, "%"))
     return rows
 
